@@ -1,0 +1,24 @@
+//! agentwire: typed, retrying, secret-safe calls to AI-agent platform APIs.
+//!
+//! The pure core (everything not under `transport` or `bindings`) has no JS types and is
+//! tested natively; `transport` talks to `fetch`, timers and `AbortSignal`; `bindings` is the
+//! only place `#[wasm_bindgen]` appears.
+
+// Error model: the value, envelope parsing, classification, header values, sanitizing.
+pub mod classify;
+pub mod error;
+pub mod header_values;
+pub mod headers;
+pub mod parse;
+pub mod redact;
+pub mod report;
+pub mod sanitize;
+
+// Calling: client options, request building, retry decisions, stream decoding.
+pub mod config;
+pub mod request;
+pub mod retry;
+pub mod sse;
+
+pub use error::{AgentError, ErrorKind, FieldError, RateLimit, VendorFormat};
+pub use headers::HeaderList;
