@@ -1,0 +1,11 @@
+//! Everything `#[wasm_bindgen]` touches. Values cross as JSON text (one `JSON.parse` in JS is
+//! faster and smaller than building objects field by field from Rust); errors cross as real JS
+//! `Error`s made by the factory the JS layer registers.
+
+mod client;
+mod errors;
+mod sse;
+
+pub use client::{Client, Stream};
+pub use errors::{parse_error_raw, set_error_factory, support_report_raw};
+pub use sse::SseDecoder;

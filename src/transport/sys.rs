@@ -1,0 +1,82 @@
+//! Raw bindings to the few globals the transport needs. Looked up on `globalThis` so the same
+//! code runs in Node, browsers, workers, extension service workers and workerd.
+
+use js_sys::{Function, Object, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(handler: &Function, ms: f64) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn clear_timeout(handle: &JsValue);
+
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    pub fn date_now() -> f64;
+
+    /// `globalThis.crypto`, present in every supported runtime (Node 20, browsers, workerd).
+    #[wasm_bindgen(thread_local_v2, js_name = crypto)]
+    pub static CRYPTO: JsValue;
+
+    #[wasm_bindgen(js_name = getRandomValues, js_namespace = crypto)]
+    fn get_random_values_raw(buf: &Uint8Array) -> JsValue;
+
+    /// `typeof document`: only window contexts (pages, popups) have one.
+    #[wasm_bindgen(thread_local_v2, js_name = document)]
+    static DOCUMENT: JsValue;
+
+    /// The global `fetch`, called unbound: a method-bound fetch throws "Illegal invocation" in Workers.
+    #[wasm_bindgen(thread_local_v2, js_name = fetch)]
+    pub static GLOBAL_FETCH: JsValue;
+}
+
+/// Fills `out` from `crypto.getRandomValues`; false when the runtime has no Web Crypto.
+pub fn random_bytes(out: &mut [u8]) -> bool {
+    if CRYPTO.with(|c| c.is_undefined() || c.is_null()) {
+        return false;
+    }
+    let buf = Uint8Array::new_with_length(out.len() as u32);
+    if get_random_values_raw(&buf).is_undefined() {
+        return false;
+    }
+    buf.copy_to(out);
+    true
+}
+
+/// A uniform float in [0, 1) from Web Crypto, falling back to `Math.random` (jitter only).
+pub fn random_unit() -> f64 {
+    let mut b = [0u8; 8];
+    if random_bytes(&mut b) {
+        let n = u64::from_le_bytes(b) >> 11;
+        n as f64 / (1u64 << 53) as f64
+    } else {
+        js_sys::Math::random()
+    }
+}
+
+pub fn is_window_context() -> bool {
+    DOCUMENT.with(|d| !d.is_undefined() && !d.is_null())
+}
+
+pub fn global_fetch() -> Option<Function> {
+    GLOBAL_FETCH.with(|f| f.clone().dyn_into::<Function>().ok())
+}
+
+/// A promise resolved after `ms`, with the handle needed to cancel it.
+pub fn timer_promise(ms: f64) -> (Promise, JsValue) {
+    let mut handle = JsValue::UNDEFINED;
+    let promise = Promise::new(&mut |resolve, _reject| {
+        handle = set_timeout(&resolve, ms);
+    });
+    (promise, handle)
+}
+
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Reflect.set only fails on frozen objects, which we never create.
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+}
