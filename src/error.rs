@@ -153,3 +153,25 @@ pub struct AgentError {
 
 /// Longest message we hand to users; longer ones are cut on a char boundary with an ellipsis.
 pub const MAX_MESSAGE_CHARS: usize = 500;
+
+impl AgentError {
+    /// An error agentwire raises itself (network failure, abort, timeout, truncated stream).
+    pub fn client(kind: ErrorKind, message: &str) -> Self {
+        let message =
+            crate::sanitize::sanitize_message(message, &crate::redact::Redactor::default());
+        AgentError {
+            kind,
+            status: None,
+            code: None,
+            message,
+            request_id: None,
+            retryable: crate::classify::retryable(kind, None),
+            retry_after_ms: None,
+            rate_limit: None,
+            field_errors: Vec::new(),
+            vendor_format: VendorFormat::Client,
+            details: None,
+            advice: crate::classify::advice(kind, None, VendorFormat::Client),
+        }
+    }
+}
