@@ -15,10 +15,20 @@ pub mod report;
 pub mod sanitize;
 
 // Calling: client options, request building, retry decisions, stream decoding.
+pub mod call;
 pub mod config;
 pub mod request;
 pub mod retry;
 pub mod sse;
+
+// Held state and exchange facts.
+pub mod meta;
+pub mod secret;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+#[cfg(target_arch = "wasm32")]
+pub mod transport;
 
 pub use error::{AgentError, ErrorKind, FieldError, RateLimit, VendorFormat};
 pub use headers::HeaderList;

@@ -9,8 +9,8 @@ impl Secret {
         Self(key)
     }
 
-    /// Only the transport reads the key, to put it in the one auth header it sends.
-    pub(crate) fn expose(&self) -> &str {
+    /// Only the transport reads the key (never reachable from JS), to put it in the one auth header it sends.
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }

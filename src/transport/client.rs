@@ -86,7 +86,7 @@ impl Transport {
         let breaker = cfg
             .circuit_breaker
             .map(|b| CircuitBreaker::new(b.threshold, b.window_ms, b.cooldown_ms));
-        let logger = Logger::new(logger, Level::parse(&cfg.log_level));
+        let logger = Logger::new(logger, Level::parse(cfg.log_level.as_str()));
         Ok(Self {
             cfg,
             key: key.map(Secret::new),
