@@ -120,11 +120,16 @@ export function createApi(glue, ready, isReady) {
     return "worker";
   }
 
-  function reportContext(context) {
-    const { client, ...rest } = context || {};
+  function reportContext(error, context) {
+    const { client, secrets, ...rest } = context || {};
     const now = new Date();
+    const fromMeta = {};
+    if (isAgentError(error) && error.meta) {
+      if (error.meta.attempts !== undefined) fromMeta.attempts = error.meta.attempts;
+      if (error.meta.requestId !== undefined) fromMeta.requestId = error.meta.requestId;
+    }
     return JSON.stringify({ sdkName: "agentwire", sdkVersion: VERSION, runtime: runtimeName(),
-      timestampMs: now.getTime(), tzOffsetMinutes: -now.getTimezoneOffset(), ...rest });
+      timestampMs: now.getTime(), tzOffsetMinutes: -now.getTimezoneOffset(), ...fromMeta, ...rest });
   }
 
   function supportReport(error, context) {
@@ -132,8 +137,8 @@ export function createApi(glue, ready, isReady) {
     const secrets = [];
     if (context && context.secrets) secrets.push(...context.secrets);
     const out = context && context.client instanceof AgentClient
-      ? context.client[REPORT](asErrorJson(error), reportContext(context))
-      : w.supportReportRaw(asErrorJson(error), reportContext(context), secrets);
+      ? context.client[REPORT](asErrorJson(error), reportContext(error, context))
+      : w.supportReportRaw(asErrorJson(error), reportContext(error, context), secrets);
     return JSON.parse(out);
   }
 

@@ -1,9 +1,9 @@
 //! The one error value every failure becomes, whatever platform or layer it came from.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The stable category of a failure. Callers switch on this, never on messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     Validation,
@@ -67,7 +67,7 @@ impl ErrorKind {
 }
 
 /// Which error envelope the body matched; reported so users can see why a field was read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VendorFormat {
     /// `{"detail": "..."}` (Hatz, FastAPI)
@@ -101,7 +101,7 @@ pub enum VendorFormat {
     Client,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimit {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,15 +119,16 @@ impl RateLimit {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// Dotted path of the offending field, e.g. `body.messages.0.content`.
     pub path: String,
     pub message: String,
 }
 
-/// Every field is already sanitized: nothing here may hold a secret.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Every field is already sanitized: nothing here may hold a secret. Deserialisable so an
+/// error that went out to JS can come back for a support report; absent fields default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentError {
     pub kind: ErrorKind,
@@ -135,20 +136,28 @@ pub struct AgentError {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    #[serde(default)]
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    #[serde(default)]
     pub retryable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub field_errors: Vec<FieldError>,
+    #[serde(default = "client_format")]
     pub vendor_format: VendorFormat,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    #[serde(default)]
     pub advice: String,
+}
+
+fn client_format() -> VendorFormat {
+    VendorFormat::Client
 }
 
 /// Longest message we hand to users; longer ones are cut on a char boundary with an ellipsis.

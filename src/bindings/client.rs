@@ -93,7 +93,7 @@ impl Client {
         let c = &self.transport.cfg;
         serde_json::json!({
             "baseUrl": c.base_url,
-            "auth": c.auth.name(),
+            "auth": c.auth.as_str(),
             "timeoutMs": c.timeout_ms,
             "maxRetries": c.max_retries,
             "apiKey": "[redacted]",

@@ -70,15 +70,15 @@ pub fn support_report_raw(error_json: &str, context_json: &str, secrets: Vec<Str
 }
 
 pub fn report_json(error_json: &str, context_json: &str, redactor: &Redactor) -> Result<String, JsValue> {
-    let error: serde_json::Value = serde_json::from_str(error_json)
-        .map_err(|e| JsValue::from_str(&format!("supportReport: the error is not serialisable ({e})")))?;
+    let agent_error: AgentError = serde_json::from_str(error_json).map_err(|e| {
+        JsValue::from_str(&format!("supportReport: the error could not be read ({e})"))
+    })?;
     let ctx: ReportContext = if context_json.is_empty() {
         ReportContext::default()
     } else {
         serde_json::from_str(context_json)
             .map_err(|e| JsValue::from_str(&format!("supportReport: context is invalid: {e}")))?
     };
-    let agent_error = report::error_from_json(&error);
     let r = report::support_report(&agent_error, &ctx, redactor);
     Ok(serde_json::json!({ "text": r.text, "json": r.json }).to_string())
 }

@@ -216,16 +216,22 @@ impl Transport {
                         };
                         self.log_attempt(Level::Info, &prepared.method, &path, status, &meta, attempt_started);
                         outcome_error = parse::parse_error(status, &hl, &bytes, now(), &self.redactor);
-                        if outcome_error.kind.retryable_failure() {
-                            if let Some(b) = self.breaker.borrow_mut().as_mut() {
-                                b.record_failure(now());
-                            }
-                        }
                         Outcome::Response(&outcome_error)
                     }
                 }
             };
             drop(sig);
+            // Server-side trouble counts toward the breaker; the caller's own mistakes do not.
+            let trouble = match &outcome {
+                Outcome::Response(e) => e.retryable,
+                Outcome::Aborted => false,
+                _ => true,
+            };
+            if trouble {
+                if let Some(b) = self.breaker.borrow_mut().as_mut() {
+                    b.record_failure(now());
+                }
+            }
             let remaining = (deadline - now()).max(0.0) as u64;
             meta.duration_ms = now() - started;
             match retry::decide(&policy, meta.attempts, &outcome, prepared.safety, Some(remaining), sys::random_unit()) {

@@ -214,7 +214,7 @@ impl EventStream {
     pub fn close(&mut self) {
         if let Some(r) = self.reader.take() {
             // cancel() rejects if the stream already errored; nothing to do then.
-            let _ = NOOP.with(|noop| r.cancel().catch(noop.as_ref().unchecked_ref()));
+            let _ = NOOP.with(|noop| r.cancel().catch(noop));
             r.release_lock();
         }
         if let Some(s) = self.signal.take() {
