@@ -1,5 +1,10 @@
 //! Tests may panic: a failed assertion is the point.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use agentwire::sse::{is_done_marker, is_terminal_event, SseDecoder, SseError, SseEvent};
 use proptest::prelude::*;
