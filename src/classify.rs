@@ -147,6 +147,16 @@ pub fn classify(status: Option<u16>, code: Option<&str>, message: &str) -> Error
     if billing_status && message_says_quota(message) {
         return ErrorKind::Quota;
     }
+    let from_status = status.map(kind_for_status);
+    // "Something failed on our side" codes say less than a 502/503/504/408 status does.
+    if from_code == Some(ErrorKind::Server)
+        && matches!(
+            from_status,
+            Some(ErrorKind::Unavailable | ErrorKind::Timeout)
+        )
+    {
+        return from_status.unwrap_or(ErrorKind::Server);
+    }
     if let Some(k) = from_code {
         return k;
     }
@@ -188,6 +198,10 @@ pub fn retryable(kind: ErrorKind, status: Option<u16>) -> bool {
 
 /// Concrete next step, from the platforms' "how to fix" / "Fix" / "Action" columns.
 pub fn advice(kind: ErrorKind, code: Option<&str>, vendor: VendorFormat) -> String {
+    // Zazmic's `error` is a category ("Unauthorized"), not a code with its own fix.
+    if vendor == VendorFormat::Zazmic {
+        return kind_advice(kind, vendor);
+    }
     if let Some(a) = code.and_then(|c| code_advice(&normalize_code(c))) {
         return a.to_string();
     }
