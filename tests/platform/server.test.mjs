@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 
 import { startPlatform } from '../../www/platform/server.mjs';
+import { findFault, listFaults } from '../../www/platform/faults.mjs';
 
 const SERVER = fileURLToPath(new URL('../../www/platform/server.mjs', import.meta.url));
 const KEY = 'test-s3cr3t-key-0123456789';
@@ -351,7 +352,7 @@ test('X-Request-ID echoed when valid, generated otherwise, on every kind of resp
 
 test('workflow runs through pending → running → complete with the seed 002 job shape', async () => {
   await withPlatform(async (p) => {
-    const run = await post(p, '/v1/workflows/run', { app_id: 'steps-2-ms-60-pending-ms-40', inputs: { topic: 'ml' } });
+    const run = await post(p, '/v1/workflows/run', { app_id: 'steps-2-ms-150-pending-ms-100', inputs: { topic: 'ml' } });
     assert.equal(run.status, 200);
     const { status, job_id } = await run.json();
     assert.equal(status, 'Workflow Job Invoked');
@@ -540,6 +541,10 @@ test('key-bound faults, header precedence, unknown faults and /__faults', async 
       assert.ok(names.includes(n), `missing ${n}`);
     }
     for (const f of list.faults) assert.ok(f.description, `${f.name} lacks a description`);
+    for (const f of listFaults()) assert.ok(findFault(f.name.toLowerCase()), `${f.name} is listed but not accepted`);
+    assert.ok(list.patterns.some((x) => x.pattern === 'status-<code>'));
+    assert.ok(findFault('mid-stream-error-insufficient_balance'));
+    assert.ok(findFault('dialect-agntix-session_expired'));
   });
 });
 

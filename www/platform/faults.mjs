@@ -250,20 +250,24 @@ export function findFault(name) {
 export function listFaults() {
   const out = [];
   for (const f of STATIC.values()) out.push({ name: f.name, description: f.description, example: f.example });
-  out.push({ name: 'status-<code>', description: 'Any 4xx/5xx status with a generic body in the surface dialect', example: 'status-503;times=2;id=abc' });
   for (const code of [400, 401, 403, 404, 408, 409, 410, 413, 422, 429, 500, 502, 503, 504, 529]) {
     const f = statusFault(code);
     out.push({ name: f.name, description: f.description, example: f.example });
   }
-  out.push({ name: 'mid-stream-error-<code>', description: 'Like mid-stream-error with any error code (upper-cased, - becomes _)', example: 'mid-stream-error-agent-error' });
   for (const d of DIALECT_FAULTS.values()) out.push({ name: d.name, description: d.description, example: d.name });
-  out.push({
-    name: 'times=N;id=X (parameters)',
-    description: 'Any fault: only the first N requests carrying fault id X get it (without id: counted per fault spec; poll faults per job); later ones are served normally',
-    example: 'status-503;times=2;id=abc',
-  });
   return out;
 }
+
+/** Name patterns and shared parameters (GET /__faults, beside the concrete list). */
+export const FAULT_PATTERNS = [
+  { pattern: 'status-<code>', description: 'Any 4xx/5xx status with a generic body in the surface dialect', example: 'status-503;times=2;id=abc' },
+  { pattern: 'mid-stream-error-<code>', description: 'Like mid-stream-error with any error code (upper-cased, - becomes _)', example: 'mid-stream-error-agent-error' },
+  { pattern: 'dialect-agntix-<code>', description: 'Agntix codes are case-insensitive; - and _ are interchangeable', example: 'dialect-agntix-session-not-found' },
+];
+export const FAULT_PARAMS = [
+  { param: 'times=N', description: 'Only the first N requests get the fault (counted per id, else per fault text; poll-* per job); later ones are served normally' },
+  { param: 'id=X', description: 'Counter id for times=N', example: 'status-503;times=2;id=abc' },
+];
 
 /** Deterministic integer mixer (splitmix-like) for the storm fault. */
 function mix(n) {

@@ -13,7 +13,7 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 import { genericError, hatz, openaiError, anthropicError, zazmicRateLimit, STREAM_ERROR_CODES } from './dialects.mjs';
-import { parseFaultSpec, findFault, listFaults } from './faults.mjs';
+import { parseFaultSpec, findFault, listFaults, FAULT_PATTERNS, FAULT_PARAMS } from './faults.mjs';
 import { boundaryOf, parseMultipart } from './multipart.mjs';
 import { createJob, jobView, WORKFLOW_DEFAULTS } from './workflows.mjs';
 import { answer, render, validateChat, validateResponses, validateAnthropic } from './echo.mjs';
@@ -622,7 +622,7 @@ function handleAdmin(state, req, res, path) {
     state.reset();
     return send(200, { ok: true });
   }
-  if (path === '/__faults' && req.method === 'GET') return send(200, { faults: listFaults() });
+  if (path === '/__faults' && req.method === 'GET') return send(200, { faults: listFaults(), patterns: FAULT_PATTERNS, params: FAULT_PARAMS });
   if (path === '/__health' && req.method === 'GET') return send(200, { ok: true });
   return send(404, { detail: 'Not Found' });
 }
