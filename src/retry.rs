@@ -71,6 +71,27 @@ pub enum RequestSafety {
     Paid,
 }
 
+impl RequestSafety {
+    /// Classifies a call. POST and PATCH start work unless the caller says otherwise (`paid`);
+    /// an idempotency key makes a re-send harmless, and `retry_paid_requests` is the client's
+    /// explicit opt-in to accept the risk.
+    pub fn for_call(
+        method: &str,
+        paid: Option<bool>,
+        has_idempotency_key: bool,
+        retry_paid_requests: bool,
+    ) -> RequestSafety {
+        let starts_work = paid.unwrap_or_else(|| {
+            method.eq_ignore_ascii_case("POST") || method.eq_ignore_ascii_case("PATCH")
+        });
+        if starts_work && !has_idempotency_key && !retry_paid_requests {
+            RequestSafety::Paid
+        } else {
+            RequestSafety::Idempotent
+        }
+    }
+}
+
 /// What happened on the last attempt.
 #[derive(Debug, Clone, Copy)]
 pub enum Outcome<'a> {

@@ -88,6 +88,9 @@ pub struct SseDecoder {
     bom: BomState,
     data: String,
     event_type: String,
+    /// A field line arrived since the last blank line, so an event is in progress even if it
+    /// set no data yet (e.g. only `id:`); ending here means the stream was cut.
+    in_event: bool,
     last_event_id: String,
     retry_ms: Option<u64>,
     failed: Option<SseError>,
@@ -113,6 +116,7 @@ impl SseDecoder {
             bom: BomState::Checking(0),
             data: String::new(),
             event_type: String::new(),
+            in_event: false,
             last_event_id: String::new(),
             retry_ms: None,
             failed: None,
@@ -154,11 +158,13 @@ impl SseDecoder {
         let pending = self.failed.is_some()
             || partial_bom
             || !self.line.is_empty()
+            || self.in_event
             || !self.data.is_empty()
             || !self.event_type.is_empty();
         self.line = Vec::new();
         self.data = String::new();
         self.event_type = String::new();
+        self.in_event = false;
         self.skip_lf = false;
         self.bom = BomState::Checking(0);
         self.failed = None;
@@ -264,12 +270,14 @@ impl SseDecoder {
 
     fn process_line(&mut self, line: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseError> {
         if line.is_empty() {
+            self.in_event = false;
             self.dispatch(out);
             return Ok(());
         }
         if line.first() == Some(&b':') {
             return Ok(());
         }
+        self.in_event = true;
         let (field, value) = match line.iter().position(|&b| b == b':') {
             Some(colon) => {
                 let (field, rest) = line.split_at(colon);

@@ -506,3 +506,48 @@ fn pacer_waits_only_when_exhausted_and_reset_is_ahead() {
         Some(MAX_PACING_MS)
     );
 }
+
+#[test]
+fn request_safety_for_calls() {
+    use RequestSafety::{Idempotent, Paid};
+    assert_eq!(
+        RequestSafety::for_call("GET", None, false, false),
+        Idempotent
+    );
+    assert_eq!(
+        RequestSafety::for_call("delete", None, false, false),
+        Idempotent
+    );
+    assert_eq!(RequestSafety::for_call("POST", None, false, false), Paid);
+    assert_eq!(RequestSafety::for_call("patch", None, false, false), Paid);
+    // An idempotency key makes a paid call safe to re-send.
+    assert_eq!(
+        RequestSafety::for_call("POST", None, true, false),
+        Idempotent
+    );
+    assert_eq!(
+        RequestSafety::for_call("POST", None, false, true),
+        Idempotent
+    );
+    assert_eq!(
+        RequestSafety::for_call("POST", Some(false), false, false),
+        Idempotent
+    );
+    assert_eq!(
+        RequestSafety::for_call("GET", Some(true), false, false),
+        Paid
+    );
+}
+
+#[test]
+fn idempotency_key_turns_a_500_on_a_post_into_a_retry() {
+    let e = err(500);
+    let o = Outcome::Response(&e);
+    let keyed = RequestSafety::for_call("POST", None, true, false);
+    assert!(is_retry(decide(&P, 1, &o, keyed, None, 0.3)));
+    let unkeyed = RequestSafety::for_call("POST", None, false, false);
+    assert_eq!(
+        reason(decide(&P, 1, &o, unkeyed, None, 0.3)),
+        GiveUpReason::PaidWorkMayHaveRun
+    );
+}

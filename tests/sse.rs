@@ -220,6 +220,13 @@ fn trailing_partial_event_is_not_dispatched_and_reported() {
 
     let (_, pending) = decode(b"event: x\n");
     assert!(pending, "a buffered event type is pending data");
+    let (_, pending) = decode(b"data: a\n\nid: 4\n");
+    assert!(
+        pending,
+        "a field line without its blank line is an event in progress"
+    );
+    let (_, pending) = decode(b"data: a\n\n: keep-alive\n");
+    assert!(!pending, "a trailing comment is not an event");
 
     let (_, pending) = decode(b"data: a\n\n");
     assert!(!pending);
