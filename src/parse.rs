@@ -112,7 +112,7 @@ fn xml_tag(text: &str, tag: &str) -> Option<String> {
     let close = format!("</{tag}>");
     let start = text.find(&open)? + open.len();
     let rest = text.get(start..)?;
-    let end = rest.find(&close)?.min(1024);
+    let end = rest.find(&close).filter(|e| *e <= 1024)?;
     Some(crate::sanitize::decode_entities(rest.get(..end)?))
 }
 
@@ -474,7 +474,14 @@ fn trim_value(v: &Value, depth: usize) -> Value {
         Value::Object(m) => Value::Object(
             m.iter()
                 .take(MAX_ITEMS * 2)
-                .map(|(k, x)| (k.chars().take(MAX_STR).collect(), trim_value(x, depth + 1)))
+                .map(|(k, x)| {
+                    let key = if k.chars().count() > MAX_STR {
+                        sanitize_to(k, &Redactor::default(), MAX_STR)
+                    } else {
+                        k.clone()
+                    };
+                    (key, trim_value(x, depth + 1))
+                })
                 .collect(),
         ),
         other => other.clone(),

@@ -176,7 +176,12 @@ fn tag_text(html: &str, tag: &str) -> Option<String> {
             let limit = (gt + 4096).min(bytes.len());
             let end =
                 find_ci(bytes.get(..limit).unwrap_or(bytes), close.as_bytes(), gt).unwrap_or(limit);
-            let inner = lossy_slice(html, gt, end);
+            let mut inner = lossy_slice(html, gt, end);
+            if end == limit && limit < bytes.len() {
+                // Cut mid-text: the last word may be half of a secret.
+                let keep = inner.rfind(char::is_whitespace).unwrap_or(0);
+                inner.truncate(keep);
+            }
             let text = decode_entities(&strip_tags(&inner));
             let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
             if !text.is_empty() {
