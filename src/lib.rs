@@ -4,6 +4,9 @@
 //! tested natively; `transport` talks to `fetch`, timers and `AbortSignal`; `bindings` is the
 //! only place `#[wasm_bindgen]` appears.
 
+// AgentError is the product: callers receive it by value, so it is not boxed to shrink Results.
+#![allow(clippy::result_large_err)]
+
 // Error model: the value, envelope parsing, classification, header values, sanitizing.
 pub mod classify;
 pub mod error;
