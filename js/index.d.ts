@@ -33,8 +33,8 @@ export interface Meta {
   durationMs: number;
   waitedMs: number;
   rateLimit?: RateLimit;
-  /** Usage, cost and balance headers as `[name, value]` pairs. */
-  usage?: Array<[string, string]>;
+  /** Usage, cost and balance headers the platform sent, keyed by lower-case name. */
+  usage?: Record<string, string>;
 }
 
 export declare class AgentError extends Error {

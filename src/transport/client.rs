@@ -119,7 +119,10 @@ impl Transport {
                 &format!(
                     "agentwire failed kind={} status={} attempts={} requestId={} durationMs={:.0}",
                     error.kind.as_str(),
-                    error.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                    error
+                        .status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     meta.attempts,
                     meta.request_id.as_deref().unwrap_or("-"),
                     meta.duration_ms
@@ -133,11 +136,21 @@ impl Transport {
     }
 
     /// Sends the call, retrying as the core decides. For streams the body is left unread.
-    pub async fn send(&self, spec: &CallSpec, body: &JsValue, caller: Option<&AbortSignal>) -> Result<Reply, Failure> {
+    pub async fn send(
+        &self,
+        spec: &CallSpec,
+        body: &JsValue,
+        caller: Option<&AbortSignal>,
+    ) -> Result<Reply, Failure> {
         let started = now();
         let mut meta = Meta::default();
-        let prepared = call::prepare(&self.cfg, spec, self.key.as_ref().map(|k| k.expose()), &random16())
-            .map_err(|e| self.fail(e, &meta))?;
+        let prepared = call::prepare(
+            &self.cfg,
+            spec,
+            self.key.as_ref().map(|k| k.expose()),
+            &random16(),
+        )
+        .map_err(|e| self.fail(e, &meta))?;
         meta.request_id = Some(prepared.request_id.clone());
         let headers = self.auth_headers(&prepared);
         let policy = self.cfg.retry_policy();
@@ -149,7 +162,8 @@ impl Transport {
             if caller.is_some_and(|c| c.aborted()) {
                 return Err(self.fail(aborted(), &meta));
             }
-            self.wait_for_gates(deadline, caller, &mut meta, started).await?;
+            self.wait_for_gates(deadline, caller, &mut meta, started)
+                .await?;
             let remaining = deadline - now();
             if remaining <= 0.0 {
                 return Err(self.fail(deadline_error(prepared.deadline_ms), &meta));
@@ -157,18 +171,36 @@ impl Transport {
             meta.attempts += 1;
             let attempt_started = now();
             let sig = AttemptSignal::new((prepared.timeout_ms as f64).min(remaining), caller)
-                .map_err(|_| self.fail(AgentError::client(ErrorKind::Unknown, "AbortController is unavailable"), &meta))?;
-            let result = fetch::send(&self.fetch, &prepared.url, &prepared.method, &headers, body, &sig.signal()).await;
+                .map_err(|_| {
+                    self.fail(
+                        AgentError::client(ErrorKind::Unknown, "AbortController is unavailable"),
+                        &meta,
+                    )
+                })?;
+            let result = fetch::send(
+                &self.fetch,
+                &prepared.url,
+                &prepared.method,
+                &headers,
+                body,
+                &sig.signal(),
+            )
+            .await;
             let outcome_error: AgentError;
             let outcome = match result {
                 Err(rej) => match sig.fired() {
                     Fired::Caller => return Err(self.fail(aborted(), &meta)),
                     Fired::Timeout => {
                         outcome_error = timeout_error(prepared.timeout_ms, false);
-                        Outcome::Timeout { headers_received: false }
+                        Outcome::Timeout {
+                            headers_received: false,
+                        }
                     }
                     Fired::No => {
-                        let Rejection { before_send, message } = rej;
+                        let Rejection {
+                            before_send,
+                            message,
+                        } = rej;
                         outcome_error = network_error(&self.redactor, &message);
                         if before_send {
                             Outcome::NetworkBeforeSend
@@ -185,24 +217,46 @@ impl Transport {
                         if let Some(b) = self.breaker.borrow_mut().as_mut() {
                             b.record_success();
                         }
-                        self.log_attempt(Level::Info, &prepared.method, &path, status, &meta, attempt_started);
+                        self.log_attempt(
+                            Level::Info,
+                            &prepared.method,
+                            &path,
+                            status,
+                            &meta,
+                            attempt_started,
+                        );
                         if spec.stream {
                             meta.duration_ms = now() - started;
-                            return Ok(Reply { status, body: JsValue::UNDEFINED, meta, response: resp, signal: Some(sig) });
+                            return Ok(Reply {
+                                status,
+                                body: JsValue::UNDEFINED,
+                                meta,
+                                response: resp,
+                                signal: Some(sig),
+                            });
                         }
                         match fetch::read_text(&resp).await {
                             Ok(text) => {
                                 meta.duration_ms = now() - started;
-                                return Ok(Reply { status, body: text, meta, response: resp, signal: None });
+                                return Ok(Reply {
+                                    status,
+                                    body: text,
+                                    meta,
+                                    response: resp,
+                                    signal: None,
+                                });
                             }
                             Err(e) => match sig.fired() {
                                 Fired::Caller => return Err(self.fail(aborted(), &meta)),
                                 Fired::Timeout => {
                                     outcome_error = timeout_error(prepared.timeout_ms, true);
-                                    Outcome::Timeout { headers_received: true }
+                                    Outcome::Timeout {
+                                        headers_received: true,
+                                    }
                                 }
                                 Fired::No => {
-                                    outcome_error = network_error(&self.redactor, &fetch::rejection(e).message);
+                                    outcome_error =
+                                        network_error(&self.redactor, &fetch::rejection(e).message);
                                     Outcome::NetworkAfterSend
                                 }
                             },
@@ -210,12 +264,22 @@ impl Transport {
                     } else {
                         let bytes = match fetch::read_bytes(&resp, MAX_ERROR_BODY).await {
                             Ok(b) => b,
-                            Err(_) if sig.fired() == Fired::Caller => return Err(self.fail(aborted(), &meta)),
+                            Err(_) if sig.fired() == Fired::Caller => {
+                                return Err(self.fail(aborted(), &meta))
+                            }
                             // A body we could not read still has a status that says what happened.
                             Err(_) => Vec::new(),
                         };
-                        self.log_attempt(Level::Info, &prepared.method, &path, status, &meta, attempt_started);
-                        outcome_error = parse::parse_error(status, &hl, &bytes, now(), &self.redactor);
+                        self.log_attempt(
+                            Level::Info,
+                            &prepared.method,
+                            &path,
+                            status,
+                            &meta,
+                            attempt_started,
+                        );
+                        outcome_error =
+                            parse::parse_error(status, &hl, &bytes, now(), &self.redactor);
                         Outcome::Response(&outcome_error)
                     }
                 }
@@ -234,7 +298,14 @@ impl Transport {
             }
             let remaining = (deadline - now()).max(0.0) as u64;
             meta.duration_ms = now() - started;
-            match retry::decide(&policy, meta.attempts, &outcome, prepared.safety, Some(remaining), sys::random_unit()) {
+            match retry::decide(
+                &policy,
+                meta.attempts,
+                &outcome,
+                prepared.safety,
+                Some(remaining),
+                sys::random_unit(),
+            ) {
                 Decision::Retry { delay_ms } => {
                     self.logger.log(
                         Level::Info,
@@ -256,7 +327,10 @@ impl Transport {
                 }
                 Decision::GiveUp { .. } => {
                     let mut e = outcome_error.clone();
-                    if outcome_error.kind == ErrorKind::Network && matches!(outcome, Outcome::NetworkAfterSend) && prepared.safety == retry::RequestSafety::Paid {
+                    if outcome_error.kind == ErrorKind::Network
+                        && matches!(outcome, Outcome::NetworkAfterSend)
+                        && prepared.safety == retry::RequestSafety::Paid
+                    {
                         e.advice = format!("{} The request may have reached the server, so it was not re-sent automatically: check whether the work ran before retrying, or pass an idempotencyKey.", e.advice);
                     }
                     return Err(self.fail(e, &meta));
@@ -266,7 +340,13 @@ impl Transport {
     }
 
     /// Waits out rate-limit pacing and refuses while the circuit is open.
-    async fn wait_for_gates(&self, deadline: f64, caller: Option<&AbortSignal>, meta: &mut Meta, started: f64) -> Result<(), Failure> {
+    async fn wait_for_gates(
+        &self,
+        deadline: f64,
+        caller: Option<&AbortSignal>,
+        meta: &mut Meta,
+        started: f64,
+    ) -> Result<(), Failure> {
         if let Some(b) = self.breaker.borrow_mut().as_mut() {
             if let Err(wait) = b.allow(now()) {
                 let mut e = AgentError::client(
@@ -282,7 +362,9 @@ impl Transport {
         if !self.cfg.pace_rate_limits {
             return Ok(());
         }
-        let Some(reset_at) = self.paced_until.get() else { return Ok(()) };
+        let Some(reset_at) = self.paced_until.get() else {
+            return Ok(());
+        };
         let Some(wait) = retry::pacing_delay_ms(Some(0), Some(reset_at), now()) else {
             self.paced_until.set(None);
             return Ok(());
@@ -297,7 +379,10 @@ impl Transport {
             e.retry_after_ms = Some(wait);
             return Err(self.fail(e, meta));
         }
-        self.logger.log(Level::Info, &format!("agentwire pacing waitMs={wait} (X-RateLimit-Remaining: 0)"));
+        self.logger.log(
+            Level::Info,
+            &format!("agentwire pacing waitMs={wait} (X-RateLimit-Remaining: 0)"),
+        );
         meta.waited_ms += wait as f64;
         if !signal::sleep(wait as f64, caller).await {
             meta.duration_ms = now() - started;
@@ -322,7 +407,15 @@ impl Transport {
         meta.usage = header_values::usage_headers(hl);
     }
 
-    fn log_attempt(&self, level: Level, method: &str, path: &str, status: u16, meta: &Meta, attempt_started: f64) {
+    fn log_attempt(
+        &self,
+        level: Level,
+        method: &str,
+        path: &str,
+        status: u16,
+        meta: &Meta,
+        attempt_started: f64,
+    ) {
         if self.logger.enabled(level) {
             self.logger.log(
                 level,
@@ -347,25 +440,41 @@ fn path_only(url: &str) -> String {
 }
 
 pub fn aborted() -> AgentError {
-    AgentError::client(ErrorKind::Aborted, "the request was aborted by the caller's AbortSignal")
+    AgentError::client(
+        ErrorKind::Aborted,
+        "the request was aborted by the caller's AbortSignal",
+    )
 }
 
 fn timeout_error(ms: u64, headers_received: bool) -> AgentError {
-    let what = if headers_received { "reading the response body" } else { "waiting for response headers" };
-    let mut e = AgentError::client(ErrorKind::Timeout, &format!("timed out after {ms} ms {what}"));
+    let what = if headers_received {
+        "reading the response body"
+    } else {
+        "waiting for response headers"
+    };
+    let mut e = AgentError::client(
+        ErrorKind::Timeout,
+        &format!("timed out after {ms} ms {what}"),
+    );
     e.code = Some("TIMEOUT".into());
     e
 }
 
 fn deadline_error(ms: u64) -> AgentError {
-    let mut e = AgentError::client(ErrorKind::Timeout, &format!("the call's overall deadline of {ms} ms passed (all attempts included)"));
+    let mut e = AgentError::client(
+        ErrorKind::Timeout,
+        &format!("the call's overall deadline of {ms} ms passed (all attempts included)"),
+    );
     e.code = Some("DEADLINE_EXCEEDED".into());
     e.retryable = false;
     e
 }
 
 fn network_error(redactor: &Redactor, message: &str) -> AgentError {
-    let mut e = AgentError::client(ErrorKind::Network, &redactor.redact(&format!("network error: {message}")));
+    let mut e = AgentError::client(
+        ErrorKind::Network,
+        &redactor.redact(&format!("network error: {message}")),
+    );
     e.code = Some("NETWORK_ERROR".into());
     e
 }

@@ -35,14 +35,17 @@ pub async fn send(
         init.set_body(body);
     }
     init.set_signal(Some(signal));
-    // `this` is undefined on purpose: see `sys::GLOBAL_FETCH`.
+    // `this` is undefined on purpose: see `sys::global_fetch`.
     let returned = fetch
         .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), &init)
         .map_err(rejection)?;
     let settled = JsFuture::from(Promise::resolve(&returned))
         .await
         .map_err(rejection)?;
-    if !sys::get(&settled, "status").as_f64().is_some_and(|s| s >= 100.0) {
+    if !sys::get(&settled, "status")
+        .as_f64()
+        .is_some_and(|s| s >= 100.0)
+    {
         return Err(Rejection {
             before_send: false,
             message: "fetch resolved with something that is not a Response".into(),
@@ -85,8 +88,12 @@ pub fn header_list(resp: &Response) -> HeaderList {
     let headers = sys::get(resp, "headers");
     if let Ok(Some(iter)) = js_sys::try_iter(&headers) {
         for entry in iter.flatten() {
-            let name = js_sys::Reflect::get_u32(&entry, 0).ok().and_then(|v| v.as_string());
-            let value = js_sys::Reflect::get_u32(&entry, 1).ok().and_then(|v| v.as_string());
+            let name = js_sys::Reflect::get_u32(&entry, 0)
+                .ok()
+                .and_then(|v| v.as_string());
+            let value = js_sys::Reflect::get_u32(&entry, 1)
+                .ok()
+                .and_then(|v| v.as_string());
             if let (Some(n), Some(v)) = (name, value) {
                 list.push(n, v);
             }

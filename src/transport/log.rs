@@ -57,7 +57,11 @@ impl Logger {
         }
         let Some(target) = &self.target else { return };
         let f = sys::get(target, level.method());
-        let f = if f.is_function() { f } else { sys::get(target, "log") };
+        let f = if f.is_function() {
+            f
+        } else {
+            sys::get(target, "log")
+        };
         if let Ok(f) = f.dyn_into::<Function>() {
             // A throwing logger must not turn a successful call into a failure.
             let _ = f.call1(target, &JsValue::from_str(line));

@@ -50,7 +50,10 @@ impl EventStream {
             None
         };
         let Some(reader) = reader else {
-            let mut e = AgentError::client(ErrorKind::Stream, "the response has no readable body to stream");
+            let mut e = AgentError::client(
+                ErrorKind::Stream,
+                "the response has no readable body to stream",
+            );
             e.code = Some("STREAM_NO_BODY".into());
             return Err(Failure { error: e, meta });
         };
@@ -94,7 +97,10 @@ impl EventStream {
             error.request_id = self.meta.request_id.clone();
         }
         self.close();
-        Failure { error, meta: self.meta.clone() }
+        Failure {
+            error,
+            meta: self.meta.clone(),
+        }
     }
 
     /// The next batch as a JSON array text (objects for JSON payloads, strings otherwise),
@@ -108,7 +114,9 @@ impl EventStream {
                 self.close();
                 return Ok(None);
             }
-            let Some(reader) = self.reader.clone() else { return Ok(None) };
+            let Some(reader) = self.reader.clone() else {
+                return Ok(None);
+            };
             if let Some(s) = self.signal.as_mut() {
                 s.rearm(self.idle_ms);
             }
@@ -122,7 +130,10 @@ impl EventStream {
                         Fired::Timeout => {
                             let mut e = AgentError::client(
                                 ErrorKind::Timeout,
-                                &format!("no data arrived on the stream for {} ms (streamIdleTimeoutMs)", self.idle_ms),
+                                &format!(
+                                    "no data arrived on the stream for {} ms (streamIdleTimeoutMs)",
+                                    self.idle_ms
+                                ),
                             );
                             e.code = Some("STREAM_IDLE_TIMEOUT".into());
                             e.retryable = false;
@@ -130,7 +141,12 @@ impl EventStream {
                         }
                         Fired::No => {
                             let msg = super::fetch::rejection(e).message;
-                            self.stream_error("STREAM_INTERRUPTED", &self.redactor.redact(&format!("the stream broke before it finished: {msg}")))
+                            self.stream_error(
+                                "STREAM_INTERRUPTED",
+                                &self
+                                    .redactor
+                                    .redact(&format!("the stream broke before it finished: {msg}")),
+                            )
                         }
                     };
                     return Err(self.fail(err));
@@ -147,7 +163,10 @@ impl EventStream {
             }
             let value = sys::get(&result, "value");
             let Ok(bytes) = value.dyn_into::<Uint8Array>() else {
-                let e = self.stream_error("STREAM_BAD_CHUNK", "the stream produced a chunk that is not bytes");
+                let e = self.stream_error(
+                    "STREAM_BAD_CHUNK",
+                    "the stream produced a chunk that is not bytes",
+                );
                 return Err(self.fail(e));
             };
             self.chunk.resize(bytes.length() as usize, 0);

@@ -3,6 +3,7 @@
 
 use js_sys::{Function, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
@@ -15,29 +16,22 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Date, js_name = now)]
     pub fn date_now() -> f64;
 
-    /// `globalThis.crypto`, present in every supported runtime (Node 20, browsers, workerd).
-    #[wasm_bindgen(thread_local_v2, js_name = crypto)]
-    pub static CRYPTO: JsValue;
+}
 
-    #[wasm_bindgen(js_name = getRandomValues, js_namespace = crypto)]
-    fn get_random_values_raw(buf: &Uint8Array) -> JsValue;
-
-    /// `typeof document`: only window contexts (pages, popups) have one.
-    #[wasm_bindgen(thread_local_v2, js_name = document)]
-    static DOCUMENT: JsValue;
-
-    /// The global `fetch`, called unbound: a method-bound fetch throws "Illegal invocation" in Workers.
-    #[wasm_bindgen(thread_local_v2, js_name = fetch)]
-    pub static GLOBAL_FETCH: JsValue;
+// Globals are read off `globalThis` rather than through wasm-bindgen statics, which throw a
+// ReferenceError when the name is missing (`document` in Node, `crypto` in old runtimes).
+fn global(name: &str) -> JsValue {
+    get(&js_sys::global(), name)
 }
 
 /// Fills `out` from `crypto.getRandomValues`; false when the runtime has no Web Crypto.
 pub fn random_bytes(out: &mut [u8]) -> bool {
-    if CRYPTO.with(|c| c.is_undefined() || c.is_null()) {
+    let crypto = global("crypto");
+    let Ok(f) = get(&crypto, "getRandomValues").dyn_into::<Function>() else {
         return false;
-    }
+    };
     let buf = Uint8Array::new_with_length(out.len() as u32);
-    if get_random_values_raw(&buf).is_undefined() {
+    if f.call1(&crypto, &buf).is_err() {
         return false;
     }
     buf.copy_to(out);
@@ -56,11 +50,14 @@ pub fn random_unit() -> f64 {
 }
 
 pub fn is_window_context() -> bool {
-    DOCUMENT.with(|d| !d.is_undefined() && !d.is_null())
+    let d = global("document");
+    !d.is_undefined() && !d.is_null()
 }
 
+/// The global `fetch`, to be called unbound: a method-bound fetch throws "Illegal invocation"
+/// in Workers.
 pub fn global_fetch() -> Option<Function> {
-    GLOBAL_FETCH.with(|f| f.clone().dyn_into::<Function>().ok())
+    global("fetch").dyn_into::<Function>().ok()
 }
 
 /// A promise resolved after `ms`, with the handle needed to cancel it.
