@@ -363,19 +363,11 @@ fn context_span(
         );
     let query_ctx = start > 0 && matches!(byte(bytes, start - 1), b'?' | b'&' | b';');
     let weak = matches!(word, "key" | "token" | "sig" | "auth" | "code" | "session");
-    if sep == b'=' && (strong || (weak && query_ctx)) {
-        let (vs, ve) = value_after(bytes, k + 1, true);
-        if ve > vs {
-            spans.push((vs, ve));
-            return Some(ve);
-        }
-    } else if sep == b':' && strong && !weak {
-        let (vs, ve) = value_after(bytes, k + 1, true);
-        if ve > vs {
-            spans.push((vs, ve));
-            return Some(ve);
-        }
-    } else if sep == b':' && strong && quoted_key {
+    // Generic names ("key", "token") only count in a query string or as a quoted JSON key:
+    // in prose ("Invalid token: expected ...") they are followed by ordinary words.
+    let by_eq = sep == b'=' && (strong || (weak && query_ctx));
+    let by_colon = sep == b':' && strong && (!weak || quoted_key);
+    if by_eq || by_colon {
         let (vs, ve) = value_after(bytes, k + 1, true);
         if ve > vs {
             spans.push((vs, ve));

@@ -139,58 +139,61 @@ pub fn looks_like_html(text: &str) -> bool {
 
 /// The page's `<title>`, else its first `<h1>`/`<h2>`, as plain decoded text (not yet redacted).
 pub fn html_summary(html: &str) -> Option<String> {
-    if let Some(t) = tag_text(html, "title") {
-        return Some(t);
+    // One pass over the `<`s (str::find uses memchr), since error pages can be 8 MiB.
+    let bytes = html.as_bytes();
+    let mut heading: Option<(usize, &str)> = None;
+    let mut from = 0usize;
+    while let Some(off) = html.get(from..).and_then(|rest| rest.find('<')) {
+        let pos = from + off;
+        from = pos + 1;
+        let name_end = bytes
+            .iter()
+            .skip(pos + 1)
+            .take(6)
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(pos + 7, |p| pos + 1 + p);
+        let name = bytes.get(pos + 1..name_end).unwrap_or(&[]);
+        if name.eq_ignore_ascii_case(b"title") {
+            if let Some(t) = tag_text(html, "title", pos) {
+                return Some(t);
+            }
+        } else if heading.is_none()
+            && (name.eq_ignore_ascii_case(b"h1") || name.eq_ignore_ascii_case(b"h2"))
+        {
+            let tag = if name.eq_ignore_ascii_case(b"h1") {
+                "h1"
+            } else {
+                "h2"
+            };
+            heading = Some((pos, tag));
+        }
     }
-    let h1 = find_ci(html.as_bytes(), b"<h1", 0);
-    let h2 = find_ci(html.as_bytes(), b"<h2", 0);
-    let tag = match (h1, h2) {
-        (Some(a), Some(b)) if b < a => "h2",
-        (Some(_), _) => "h1",
-        (None, Some(_)) => "h2",
-        (None, None) => return None,
-    };
-    tag_text(html, tag)
+    let (pos, tag) = heading?;
+    tag_text(html, tag, pos)
 }
 
-fn tag_text(html: &str, tag: &str) -> Option<String> {
+/// Text of the element whose open tag starts at `pos` (the caller matched its name).
+fn tag_text(html: &str, tag: &str, pos: usize) -> Option<String> {
     let bytes = html.as_bytes();
-    let open = format!("<{tag}");
     let close = format!("</{tag}");
-    let mut from = 0usize;
-    while let Some(pos) = find_ci(bytes, open.as_bytes(), from) {
-        // `<title` must not match `<titles>`; `<h1` must not match `<h10`.
-        let after = bytes.get(pos + open.len()).copied().unwrap_or(b'>');
-        if after == b'>' || after.is_ascii_whitespace() || after == b'/' {
-            // Titles are short: bounded look-ahead keeps pages full of unclosed tags linear.
-            let gt = bytes
-                .iter()
-                .skip(pos)
-                .take(1024)
-                .position(|b| *b == b'>')
-                .map(|p| p + pos + 1);
-            let Some(gt) = gt else {
-                from = pos + 1;
-                continue;
-            };
-            let limit = (gt + 4096).min(bytes.len());
-            let end =
-                find_ci(bytes.get(..limit).unwrap_or(bytes), close.as_bytes(), gt).unwrap_or(limit);
-            let mut inner = lossy_slice(html, gt, end);
-            if end == limit && limit < bytes.len() {
-                // Cut mid-text: the last word may be half of a secret.
-                let keep = inner.rfind(char::is_whitespace).unwrap_or(0);
-                inner.truncate(keep);
-            }
-            let text = decode_entities(&strip_tags(&inner));
-            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            if !text.is_empty() {
-                return Some(text);
-            }
-        }
-        from = pos + 1;
+    // Bounded look-ahead keeps pages full of unclosed or empty tags linear.
+    let gt = bytes
+        .iter()
+        .skip(pos)
+        .take(1024)
+        .position(|b| *b == b'>')
+        .map(|p| p + pos + 1)?;
+    let limit = (gt + 4096).min(bytes.len());
+    let end = find_ci(bytes.get(..limit).unwrap_or(bytes), close.as_bytes(), gt).unwrap_or(limit);
+    let mut inner = lossy_slice(html, gt, end);
+    if end == limit && limit < bytes.len() {
+        // Cut mid-text: the last word may be half of a secret.
+        let keep = inner.rfind(char::is_whitespace).unwrap_or(0);
+        inner.truncate(keep);
     }
-    None
+    let text = decode_entities(&strip_tags(&inner));
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
 }
 
 fn lossy_slice(s: &str, start: usize, end: usize) -> String {
@@ -203,6 +206,13 @@ pub(crate) fn find_ci(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let first = needle.first()?.to_ascii_lowercase();
     let mut i = from;
     while i + needle.len() <= hay.len() {
+        // Tag needles start with `<`: jump straight to the next one instead of testing every byte.
+        if !first.is_ascii_alphabetic() {
+            i += hay.get(i..)?.iter().position(|b| *b == first)?;
+            if i + needle.len() > hay.len() {
+                return None;
+            }
+        }
         if hay.get(i).map(u8::to_ascii_lowercase) == Some(first)
             && hay
                 .get(i..i + needle.len())

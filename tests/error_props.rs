@@ -1,5 +1,11 @@
 //! Properties of the error model under hostile input: no panics, bounded messages, and a
 //! configured secret never escaping into the error value or the support report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use agentwire::error::MAX_MESSAGE_CHARS;
 use agentwire::parse::{failed_job_error, parse_error, parse_error_str, parse_event_error};
@@ -194,6 +200,14 @@ fn eight_mib_bodies() {
         .unwrap()
         .contains("Zq9CanaryCanary"));
     assert_bounded(&err);
+
+    // Empty titles everywhere must not make the title search quadratic.
+    let empty_titles = format!(
+        "<html>{}<h2>Down</h2>",
+        "<title></title>".repeat(512 * 1024)
+    );
+    let err = parse_error_str(503, &HeaderList::new(), &empty_titles, NOW, &red);
+    assert_eq!(err.message, "Down");
 
     let bytes: Vec<u8> = (0..8 * 1024 * 1024u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
