@@ -20,7 +20,7 @@ if ! cmp -s "$OUT/web/agentwire_bg.wasm" "$OUT/bundler/agentwire_bg.wasm"; then
   echo "build: the web and bundler targets produced different wasm; refusing to ship one file for both" >&2
   exit 1
 fi
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$OUT/web/agentwire_bg.wasm" -o pkg/agentwire_bg.wasm
 cp "$OUT/web/agentwire.js" pkg/agentwire.js

@@ -68,7 +68,11 @@ pub fn prepare(
     if !METHODS.contains(&method.as_str()) {
         return Err(invalid(RequestError {
             option: "method",
-            message: format!("method {:?} is not supported: use one of {}", spec.method, METHODS.join(", ")),
+            message: format!(
+                "method {:?} is not supported: use one of {}",
+                spec.method,
+                METHODS.join(", ")
+            ),
         }));
     }
     let url = request::build_url(&cfg.base_url, &spec.path, &spec.query).map_err(invalid)?;
@@ -76,7 +80,8 @@ pub fn prepare(
         if request::contains_secret(&url, s) {
             return Err(invalid(RequestError {
                 option: "path",
-                message: "the API key appears in the URL: keys are sent only in the auth header".into(),
+                message: "the API key appears in the URL: keys are sent only in the auth header"
+                    .into(),
             }));
         }
     }
@@ -96,28 +101,37 @@ pub fn prepare(
         }
         None => request::generate_request_id(random),
     };
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(cfg.headers.len() + spec.headers.len() + 4);
+    let mut headers: Vec<(String, String)> =
+        Vec::with_capacity(cfg.headers.len() + spec.headers.len() + 4);
     for (n, v) in cfg.headers.iter().chain(spec.headers.iter()) {
         request::validate_header(n, v).map_err(invalid)?;
         if let Some(s) = secret {
             if request::contains_secret(v, s) {
                 return Err(invalid(RequestError {
                     option: "headers",
-                    message: format!("header {n} carries the API key: the client adds the auth header itself"),
+                    message: format!(
+                        "header {n} carries the API key: the client adds the auth header itself"
+                    ),
                 }));
             }
         }
         headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(n));
         headers.push((n.clone(), v.clone()));
     }
-    let has = |h: &[(String, String)], name: &str| h.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let has =
+        |h: &[(String, String)], name: &str| h.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
     if let Some(ct) = &spec.content_type {
         if !has(&headers, "content-type") {
             headers.push(("Content-Type".into(), ct.clone()));
         }
     }
     let accept = spec.accept.clone().unwrap_or_else(|| {
-        if spec.stream { "text/event-stream" } else { "application/json" }.into()
+        if spec.stream {
+            "text/event-stream"
+        } else {
+            "application/json"
+        }
+        .into()
     });
     if !has(&headers, "accept") {
         headers.push(("Accept".into(), accept));
@@ -127,7 +141,9 @@ pub fn prepare(
         request::validate_header("Idempotency-Key", k).map_err(invalid)?;
         headers.push(("Idempotency-Key".into(), k.clone()));
     }
-    let paid = spec.paid.unwrap_or(matches!(method.as_str(), "POST" | "PATCH"));
+    let paid = spec
+        .paid
+        .unwrap_or(matches!(method.as_str(), "POST" | "PATCH"));
     let safety = if !paid || spec.idempotency_key.is_some() || cfg.retry_paid_requests {
         RequestSafety::Idempotent
     } else {

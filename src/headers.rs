@@ -28,6 +28,10 @@ impl HeaderList {
 
 impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for HeaderList {
     fn from_iter<T: IntoIterator<Item = (N, V)>>(iter: T) -> Self {
-        Self(iter.into_iter().map(|(n, v)| (n.into(), v.into())).collect())
+        Self(
+            iter.into_iter()
+                .map(|(n, v)| (n.into(), v.into()))
+                .collect(),
+        )
     }
 }

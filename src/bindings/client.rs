@@ -26,7 +26,8 @@ fn config_error(option: &str, message: &str) -> JsValue {
 }
 
 fn spec_from(json: &str) -> Result<CallSpec, JsValue> {
-    serde_json::from_str(json).map_err(|e| config_error("request", &format!("request options are invalid: {e}")))
+    serde_json::from_str(json)
+        .map_err(|e| config_error("request", &format!("request options are invalid: {e}")))
 }
 
 #[wasm_bindgen]
@@ -46,8 +47,11 @@ impl Client {
                 "an apiKey in a browser page is readable by every script on it: call the platform from a server or Worker that holds the key, or set dangerouslyAllowBrowser: true if this page is trusted",
             ));
         }
-        let transport = Transport::new(cfg, api_key, fetch, logger).map_err(|e| to_js_error(&e, None))?;
-        Ok(Client { transport: Rc::new(transport) })
+        let transport =
+            Transport::new(cfg, api_key, fetch, logger).map_err(|e| to_js_error(&e, None))?;
+        Ok(Client {
+            transport: Rc::new(transport),
+        })
     }
 
     /// Resolves to `{ status, body, meta }` with `body` the response text and `meta` JSON text.
@@ -56,7 +60,10 @@ impl Client {
         let spec = spec_from(spec_json);
         future_to_promise(async move {
             let spec = spec?;
-            let reply = t.send(&spec, &body, signal.as_ref()).await.map_err(failure_to_js)?;
+            let reply = t
+                .send(&spec, &body, signal.as_ref())
+                .await
+                .map_err(failure_to_js)?;
             let out = Object::new();
             sys::set(&out, "status", &JsValue::from(reply.status));
             sys::set(&out, "body", &reply.body);
@@ -75,11 +82,19 @@ impl Client {
         });
         future_to_promise(async move {
             let spec = spec?;
-            let reply = t.send(&spec, &body, signal.as_ref()).await.map_err(failure_to_js)?;
+            let reply = t
+                .send(&spec, &body, signal.as_ref())
+                .await
+                .map_err(failure_to_js)?;
             let idle = t.cfg.stream_idle_timeout_ms as f64;
-            let es = EventStream::new(reply, idle, Rc::new(t.redactor.clone())).map_err(failure_to_js)?;
+            let es = EventStream::new(reply, idle, Rc::new(t.redactor.clone()))
+                .map_err(failure_to_js)?;
             let canceller = es.canceller();
-            Ok(Stream { inner: Rc::new(RefCell::new(Some(es))), canceller }.into())
+            Ok(Stream {
+                inner: Rc::new(RefCell::new(Some(es))),
+                canceller,
+            }
+            .into())
         })
     }
 
@@ -154,7 +169,10 @@ impl Stream {
         self.inner
             .try_borrow()
             .ok()
-            .and_then(|s| s.as_ref().map(|e| serde_json::to_string(e.meta()).unwrap_or_default()))
+            .and_then(|s| {
+                s.as_ref()
+                    .map(|e| serde_json::to_string(e.meta()).unwrap_or_default())
+            })
             .unwrap_or_else(|| "{}".into())
     }
 

@@ -26,7 +26,10 @@ pub fn set_error_factory(f: Function) {
 pub fn error_json(error: &AgentError, meta: Option<&Meta>) -> String {
     let mut v = serde_json::to_value(error).unwrap_or(serde_json::Value::Null);
     if let (Some(m), Some(obj)) = (meta, v.as_object_mut()) {
-        obj.insert("meta".into(), serde_json::to_value(m).unwrap_or(serde_json::Value::Null));
+        obj.insert(
+            "meta".into(),
+            serde_json::to_value(m).unwrap_or(serde_json::Value::Null),
+        );
     }
     v.to_string()
 }
@@ -34,9 +37,10 @@ pub fn error_json(error: &AgentError, meta: Option<&Meta>) -> String {
 pub fn to_js_error(error: &AgentError, meta: Option<&Meta>) -> JsValue {
     let json = error_json(error, meta);
     let made = FACTORY.with(|slot| {
-        slot.try_borrow()
-            .ok()
-            .and_then(|f| f.as_ref().and_then(|f| f.call1(&JsValue::NULL, &JsValue::from_str(&json)).ok()))
+        slot.try_borrow().ok().and_then(|f| {
+            f.as_ref()
+                .and_then(|f| f.call1(&JsValue::NULL, &JsValue::from_str(&json)).ok())
+        })
     });
     made.unwrap_or_else(|| {
         let e = js_sys::Error::new(&error.message);
@@ -64,12 +68,20 @@ pub fn parse_error_raw(status: u16, headers: Vec<String>, body: &[u8], now_ms: f
 
 /// Returns `{"text": ..., "json": ...}` as JSON text. `secrets` are removed wherever they appear.
 #[wasm_bindgen(js_name = supportReportRaw)]
-pub fn support_report_raw(error_json: &str, context_json: &str, secrets: Vec<String>) -> Result<String, JsValue> {
+pub fn support_report_raw(
+    error_json: &str,
+    context_json: &str,
+    secrets: Vec<String>,
+) -> Result<String, JsValue> {
     let redactor = Redactor::new(secrets);
     report_json(error_json, context_json, &redactor)
 }
 
-pub fn report_json(error_json: &str, context_json: &str, redactor: &Redactor) -> Result<String, JsValue> {
+pub fn report_json(
+    error_json: &str,
+    context_json: &str,
+    redactor: &Redactor,
+) -> Result<String, JsValue> {
     let agent_error: AgentError = serde_json::from_str(error_json).map_err(|e| {
         JsValue::from_str(&format!("supportReport: the error could not be read ({e})"))
     })?;

@@ -5,7 +5,3 @@
 mod client;
 mod errors;
 mod sse;
-
-pub use client::{Client, Stream};
-pub use errors::{parse_error_raw, set_error_factory, support_report_raw};
-pub use sse::SseDecoder;

@@ -21,7 +21,11 @@ impl SseDecoder {
         let evs: Vec<Ev<'_>> = self
             .events
             .iter()
-            .map(|e| Ev { event: &e.event, data: &e.data, id: e.id.as_deref() })
+            .map(|e| Ev {
+                event: &e.event,
+                data: &e.data,
+                id: e.id.as_deref(),
+            })
             .collect();
         let out = serde_json::to_string(&evs).unwrap_or_else(|_| "[]".into());
         self.events.clear();
@@ -33,7 +37,10 @@ impl SseDecoder {
 impl SseDecoder {
     #[wasm_bindgen(constructor)]
     pub fn new() -> SseDecoder {
-        SseDecoder { inner: sse::SseDecoder::new(), events: Vec::new() }
+        SseDecoder {
+            inner: sse::SseDecoder::new(),
+            events: Vec::new(),
+        }
     }
 
     /// Feeds bytes; returns the completed events as JSON text.

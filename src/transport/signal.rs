@@ -31,7 +31,7 @@ impl AttemptSignal {
     pub fn new(timeout_ms: f64, caller: Option<&AbortSignal>) -> Result<Self, JsValue> {
         let controller = AbortController::new()?;
         let abort_fn: Function = sys::get(&controller, "abort").dyn_into()?;
-        let abort_fn = abort_fn.bind(&controller);
+        let abort_fn = abort_fn.bind0(&controller);
         let mut me = Self {
             controller,
             abort_fn,

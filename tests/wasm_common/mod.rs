@@ -32,7 +32,11 @@ extern "C" {
 async fn sleep_waits_on_a_real_timer() {
     let t0 = sys::date_now();
     assert!(sleep(30.0, None).await);
-    assert!(sys::date_now() - t0 >= 25.0, "slept {} ms", sys::date_now() - t0);
+    assert!(
+        sys::date_now() - t0 >= 25.0,
+        "slept {} ms",
+        sys::date_now() - t0
+    );
 }
 
 #[wasm_bindgen_test]
@@ -75,7 +79,16 @@ async fn already_aborted_caller_signal_aborts_immediately() {
 
 async fn send_with(kind: &str) -> fetch::Rejection {
     let c = AbortController::new().unwrap();
-    match fetch::send(&rejectWith(kind), "http://127.0.0.1:9/", "GET", &[], &JsValue::UNDEFINED, &c.signal()).await {
+    match fetch::send(
+        &rejectWith(kind),
+        "http://127.0.0.1:9/",
+        "GET",
+        &[],
+        &JsValue::UNDEFINED,
+        &c.signal(),
+    )
+    .await
+    {
         Ok(_) => panic!("{kind}: expected a rejection"),
         Err(r) => r,
     }
@@ -84,7 +97,11 @@ async fn send_with(kind: &str) -> fetch::Rejection {
 #[wasm_bindgen_test]
 async fn non_error_rejections_become_typed_failures_not_panics() {
     let r = send_with("string").await;
-    assert!(r.message.contains("plain string rejection"), "{}", r.message);
+    assert!(
+        r.message.contains("plain string rejection"),
+        "{}",
+        r.message
+    );
     assert!(!r.before_send);
     let r = send_with("undefined").await;
     assert_eq!(r.message, "fetch failed without a reason");
