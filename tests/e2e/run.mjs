@@ -378,10 +378,23 @@ function watchPage(page, sink) {
 async function pageResults(page, url, logs, label) {
   const resp = await page.goto(url, { waitUntil: "load", timeout: 15_000 });
   if (resp && !resp.ok()) throw new Error(`${label}: ${url} answered ${resp.status()}`);
+  // An uncaught error usually means the module (top-level await init) failed and results will
+  // never come: give it 3 s more, then fail instead of waiting out the whole timeout.
+  let onError;
+  const crashed = new Promise((_, reject) => {
+    onError = () => setTimeout(() => reject(new Error("an uncaught page error and no results 3 s later")), 3_000);
+    page.once("pageerror", onError);
+  });
+  crashed.catch(() => {});
   try {
-    await page.waitForFunction(() => window.__results !== undefined, null, { timeout: 40_000, polling: 100 });
+    await Promise.race([
+      page.waitForFunction(() => window.__results !== undefined, null, { timeout: 40_000, polling: 100 }),
+      crashed,
+    ]);
   } catch (e) {
     throw new Error(`${label}: no window.__results (${e.message.split("\n")[0]})\n${tail(logs.join("\n"))}`);
+  } finally {
+    page.off("pageerror", onError);
   }
   const results = await page.evaluate(() => window.__results);
   if (!Array.isArray(results)) throw new Error(`${label}: ${results?.error ?? JSON.stringify(results)}\n${tail(logs.join("\n"))}`);

@@ -180,6 +180,9 @@ export async function runScenarios(aw, options) {
     assert(typeof e.requestId === "string" && e.requestId.length > 0, `e.requestId missing (${JSON.stringify(e.requestId)})`);
     eq(e.retryable, false, "e.retryable");
     assert(!JSON.stringify(e).includes("wrong-key"), "the key appears in JSON.stringify(error)");
+    const rep = bad.supportReport(e);
+    assert(typeof rep?.text === "string" && rep.text.length > 0, "supportReport(e).text is empty");
+    assert(!rep.text.includes("wrong-key") && !JSON.stringify(rep.json).includes("wrong-key"), "the key appears in the support report");
     return `kind=${e.kind} status=${e.status} requestId=${e.requestId} vendorFormat=${e.vendorFormat}`;
   });
 
@@ -194,6 +197,20 @@ export async function runScenarios(aw, options) {
     eq(e.vendorFormat, "zazmic", "e.vendorFormat");
     assert(typeof e.requestId === "string" && e.requestId.length > 0, "e.requestId missing");
     return `kind=${e.kind} vendorFormat=${e.vendorFormat} message="${e.message}"`;
+  });
+
+  add("truncated stream -> AgentError kind stream", async () => {
+    const s = await getClient().chat.completions({ model: "echo-1", messages, stream: true },
+      { headers: { "x-agentwire-fault": "truncated-stream" } });
+    let text = "";
+    const e = await rejection(async () => {
+      for await (const ev of s) text += ev?.choices?.[0]?.delta?.content ?? "";
+      return `stream ended normally with "${text}"`;
+    }, "a truncated stream");
+    assert(aw.isAgentError(e), `isAgentError(e) is false for ${describeError(e)}`);
+    eq(e.kind, "stream", "e.kind");
+    assert(text.length > 0 && expected.startsWith(text) && text !== expected, `partial text before the error: "${text}"`);
+    return `kind=${e.kind} code=${e.code} after "${text}"`;
   });
 
   add("status-503 once is retried (meta.attempts === 2)", async () => {
