@@ -263,6 +263,42 @@ export async function runScenarios(aw, options) {
     }
   });
 
+  add("AbortController mid-stream (stall-stream) -> kind aborted", async () => {
+    const ac = new AbortController();
+    const s = await getClient().chat.completions({ model: "echo-1", messages, stream: true },
+      { signal: ac.signal, headers: { "x-agentwire-fault": "stall-stream;ms=5000" } });
+    let text = "";
+    const started = Date.now();
+    const e = await rejection(async () => {
+      for await (const ev of s) {
+        text += ev?.choices?.[0]?.delta?.content ?? "";
+        if (!ac.signal.aborted) setTimeout(() => ac.abort(), 100);
+      }
+      return `stream ended normally with "${text}"`;
+    }, "an aborted stream");
+    assert(aw.isAgentError(e), `isAgentError(e) is false for ${describeError(e)}`);
+    eq(e.kind, "aborted", "e.kind");
+    const ms = Date.now() - started;
+    assert(ms < 3_000, `the abort took ${ms} ms to end the stream`);
+    return `kind=${e.kind} after "${text}" in ${ms} ms`;
+  });
+
+  if (typeof document !== "undefined") {
+    add("window context: apiKey without dangerouslyAllowBrowser is refused", async () => {
+      let e;
+      try {
+        new aw.AgentClient({ baseUrl: platformUrl, apiKey: key });
+      } catch (err) {
+        e = err;
+      }
+      assert(e, "new AgentClient({ apiKey }) in a page did not throw");
+      assert(aw.isAgentError(e), `isAgentError(e) is false for ${describeError(e)}`);
+      eq(e.kind, "validation", "e.kind");
+      assert(!JSON.stringify(e).includes(key), "the key appears in the error");
+      return `kind=${e.kind} code=${e.code}`;
+    });
+  }
+
   const results = [];
   for (const { name, fn } of scenarios) {
     const t0 = Date.now();
