@@ -540,7 +540,9 @@ fn key_shaped(p: &[u8], off: usize, spans: &mut Vec<(usize, usize)>) {
 }
 
 /// Identifiers that are long and random but that support needs to see.
-const ID_PREFIXES: [&str; 16] = [
+// `aw_` is the id agentwire generates for X-Request-ID: support needs it, so it is kept.
+const ID_PREFIXES: [&str; 17] = [
+    "aw_",
     "req_",
     "req-",
     "request_",

@@ -214,3 +214,26 @@ fn eight_mib_bodies() {
         .collect();
     assert_bounded(&parse_error(500, &HeaderList::new(), &bytes, NOW, &red));
 }
+
+#[test]
+fn generated_request_ids_survive_into_the_report_text() {
+    use agentwire::report::{support_report, ReportContext};
+    let id = agentwire::request::generate_request_id(&[0x5a; 16]);
+    let mut e = agentwire::AgentError::client(agentwire::ErrorKind::Server, "boom");
+    e.request_id = Some(id.clone());
+    let r = support_report(
+        &e,
+        &ReportContext::default(),
+        &agentwire::redact::Redactor::default(),
+    );
+    assert!(r.text.contains(&id), "{}", r.text);
+    assert_eq!(
+        r.json["requestId"]
+            .as_str()
+            .or(r.json["request_id"].as_str())
+            .or(r.json.pointer("/error/requestId").and_then(|v| v.as_str())),
+        Some(id.as_str()),
+        "{}",
+        r.json
+    );
+}
