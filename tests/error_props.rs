@@ -218,7 +218,10 @@ fn eight_mib_bodies() {
 #[test]
 fn generated_request_ids_survive_into_the_report_text() {
     use agentwire::report::{support_report, ReportContext};
-    let id = agentwire::request::generate_request_id(&[0x5a; 16]);
+    let id = agentwire::request::generate_request_id(&[
+        0x05, 0x2b, 0x94, 0x54, 0x14, 0xf5, 0x6b, 0xf3, 0x20, 0x43, 0x86, 0xd9, 0xad, 0xcf, 0x79,
+        0x45,
+    ]);
     let mut e = agentwire::AgentError::client(agentwire::ErrorKind::Server, "boom");
     e.request_id = Some(id.clone());
     let r = support_report(
