@@ -39,5 +39,11 @@ tsc -p tests/types/tsconfig.json
 step "local platform tests"
 node --test tests/platform/
 
+step "client, chat, workflow, error and canary tests against the local platform (Node)"
+node --test --test-timeout=120000 tests/node/
+
 step "end-to-end: the built package in Node, workerd, a Chromium page and an MV3 extension"
 node tests/e2e/run.mjs
+
+step "playground page in Chromium, and the demo command"
+DEMO_SKIP_BUILD=1 node --test --test-timeout=300000 tests/playground/
