@@ -54,6 +54,16 @@ impl Redactor {
         apply_spans(text, spans)
     }
 
+    /// A request or response body as a debug log may show it: JSON through `redact_json`,
+    /// anything else through `redact`, cut to `max_chars` so a log line stays bounded.
+    pub fn for_log(&self, body: &str, max_chars: usize) -> String {
+        let shown = match serde_json::from_str::<Value>(body) {
+            Ok(v) => self.redact_json(&v).to_string(),
+            Err(_) => self.redact(body),
+        };
+        crate::sanitize::truncate_chars(&shown, max_chars, false)
+    }
+
     /// Every string (keys included) redacted; values under sensitive keys replaced.
     pub fn redact_json(&self, v: &Value) -> Value {
         self.walk(v, 0, false)

@@ -240,3 +240,22 @@ fn generated_request_ids_survive_into_the_report_text() {
         r.json
     );
 }
+
+#[test]
+fn bodies_shown_in_debug_logs_are_redacted_and_bounded() {
+    let key = "sk-live-Zq8vN3mK9pL2xR7tY4wB6c";
+    let red = agentwire::redact::Redactor::new(vec![key.into()]);
+    let json = format!(
+        r#"{{"model":"m","api_key":"{key}","note":"Bearer {key}","messages":[{{"content":"hi"}}]}}"#
+    );
+    let shown = red.for_log(&json, 2000);
+    assert!(!shown.contains(key), "{shown}");
+    assert!(shown.contains("\"model\":\"m\""), "{shown}");
+    let text = format!("upstream said: token={key} for me@example.com");
+    let shown = red.for_log(&text, 2000);
+    assert!(
+        !shown.contains(key) && !shown.contains("me@example.com"),
+        "{shown}"
+    );
+    assert!(red.for_log(&"x".repeat(10_000), 100).chars().count() <= 101);
+}

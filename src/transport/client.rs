@@ -156,6 +156,11 @@ impl Transport {
         let policy = self.cfg.retry_policy();
         let deadline = started + prepared.deadline_ms as f64;
         let path = path_only(&prepared.url);
+        if self.cfg.logs_bodies() {
+            if let Some(text) = body.as_string() {
+                self.log_body("request", &path, &text);
+            }
+        }
         loop {
             let elapsed = now() - started;
             meta.duration_ms = elapsed;
@@ -237,6 +242,11 @@ impl Transport {
                         }
                         match fetch::read_text(&resp).await {
                             Ok(text) => {
+                                if self.cfg.logs_bodies() {
+                                    if let Some(t) = text.as_string() {
+                                        self.log_body("response", &path, &t);
+                                    }
+                                }
                                 meta.duration_ms = now() - started;
                                 return Ok(Reply {
                                     status,
@@ -405,6 +415,17 @@ impl Transport {
         }
         meta.rate_limit = rl;
         meta.usage = header_values::usage_headers(hl);
+    }
+
+    /// Only with `logBodies` at debug level, and always through the redactor.
+    fn log_body(&self, what: &str, path: &str, body: &str) {
+        self.logger.log(
+            Level::Debug,
+            &format!(
+                "agentwire {what} body {path}: {}",
+                self.redactor.for_log(body, 2_000)
+            ),
+        );
     }
 
     fn log_attempt(
