@@ -26,9 +26,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-# npm ci only when the lockfile changed since the last install.
+# Install from the committed lockfile only when it changed since the last install. Not `npm ci`:
+# npm 11 here records workerd's optional darwin/windows binaries without a version (the registry
+# serves only what it has), and `npm ci` then refuses a lockfile that `npm install` honours.
 stamp=node_modules/.agentwire-lock
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  npm ci --no-audit --no-fund
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp" || [ ! -x node_modules/.bin/workerd ]; then
+  npm install --no-save --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
