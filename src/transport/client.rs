@@ -288,6 +288,13 @@ impl Transport {
                             &meta,
                             attempt_started,
                         );
+                        if self.cfg.logs_bodies() {
+                            self.log_body(
+                                "error response",
+                                &path,
+                                &String::from_utf8_lossy(&bytes),
+                            );
+                        }
                         outcome_error =
                             parse::parse_error(status, &hl, &bytes, now(), &self.redactor);
                         Outcome::Response(&outcome_error)
