@@ -304,9 +304,11 @@ export function createApi(glue, ready, isReady) {
       const { signal, timeoutMs = 10 * 60_000, pollIntervalMs = 2_000, maxPollIntervalMs = 15_000, onProgress } = o;
       const started = Date.now();
       let interval = pollIntervalMs, lastStatus;
+      // The one timeout a caller sees, whichever part of the wait ran out: it says how to resume.
+      const waitTimeout = () => new AgentError({ kind: "timeout", code: "WORKFLOW_WAIT_TIMEOUT", retryable: true, message: `workflow job ${jobId} did not finish within ${timeoutMs} ms (last status: ${lastStatus ?? "unknown"})`, details: { jobId, lastStatus }, advice: `The job may still be running: call workflows.wait("${jobId}") again later to resume.` });
       for (;;) {
         const left = timeoutMs - (Date.now() - started);
-        if (left <= 0) throw new AgentError({ kind: "timeout", code: "WORKFLOW_WAIT_TIMEOUT", retryable: true, message: `workflow job ${jobId} did not finish within ${timeoutMs} ms (last status: ${lastStatus ?? "unknown"})`, details: { jobId, lastStatus }, advice: `The job may still be running: call workflows.wait("${jobId}") again later to resume.` });
+        if (left <= 0) throw waitTimeout();
         const wait = Math.min(interval * (0.8 + Math.random() * 0.4), left);
         if (!(await sleep(wait, signal))) throw abortedError();
         interval = Math.min(interval * 1.5, maxPollIntervalMs);
@@ -314,6 +316,7 @@ export function createApi(glue, ready, isReady) {
         try { job = await this.#job(jobId, { signal, deadlineMs: Math.max(1, timeoutMs - (Date.now() - started)) }); }
         catch (e) {
           if (isAgentError(e) && e.kind === "aborted") throw e;
+          if (isAgentError(e) && e.kind === "timeout" && (e.code === "DEADLINE_EXCEEDED" || Date.now() - started >= timeoutMs - 10)) throw waitTimeout();
           if (isAgentError(e) && e.retryable && e.kind !== "quota") {
             if (e.retryAfterMs) interval = Math.max(interval, e.retryAfterMs);
             continue;

@@ -139,6 +139,12 @@ pub fn prepare(
     headers.push(("X-Request-ID".into(), request_id.clone()));
     if let Some(k) = &spec.idempotency_key {
         request::validate_header("Idempotency-Key", k).map_err(invalid)?;
+        if secret.is_some_and(|s| request::contains_secret(k, s)) {
+            return Err(invalid(RequestError {
+                option: "idempotencyKey",
+                message: "idempotencyKey carries the API key: use an opaque value such as a UUID (proxies and platforms log this header)".into(),
+            }));
+        }
         headers.push(("Idempotency-Key".into(), k.clone()));
     }
     let paid = spec

@@ -1,5 +1,10 @@
 //! One call's wire form: URL, headers, request id and whether it may be re-sent.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use agentwire::call::{prepare, CallSpec};
 use agentwire::config::ClientConfig;
@@ -170,4 +175,18 @@ fn stream_calls_ask_for_event_streams_and_caller_headers_override_defaults() {
         .collect();
     assert_eq!(teams.len(), 1);
     assert_eq!(teams[0].1, "b");
+}
+
+#[test]
+fn idempotency_key_carrying_the_api_key_is_refused() {
+    let c = cfg("{}");
+    let mut s = spec("POST", "/v1/chat/completions");
+    s.idempotency_key = Some(format!("idem-{KEY}"));
+    let e = prepare(&c, &s, Some(KEY), &[0; 16]).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Validation);
+    assert!(
+        e.message.contains("idempotencyKey") && !e.message.contains(KEY),
+        "{}",
+        e.message
+    );
 }

@@ -106,9 +106,7 @@ describe("runAndWait", () => {
     assert.equal(job.job_id, jobId);
   });
 
-  test("a wait timeout is always the resumable WORKFLOW_WAIT_TIMEOUT (never the poll's DEADLINE_EXCEEDED)", {
-    todo: "product bug: #wait passes the remaining wait budget as the poll GET's deadlineMs; when it runs out mid-poll the GET's DEADLINE_EXCEEDED (retryable false, no lastStatus, generic advice) escapes instead of WORKFLOW_WAIT_TIMEOUT (~15% of waits)",
-  }, async () => {
+  test("a wait timeout is always the resumable WORKFLOW_WAIT_TIMEOUT (never the poll's DEADLINE_EXCEEDED)", async () => {
     const c = client();
     const seen = [];
     for (let i = 0; i < 8; i++) {
