@@ -117,7 +117,7 @@ impl Transport {
             self.logger.log(
                 Level::Warn,
                 &format!(
-                    "agentwire failed kind={} status={} attempts={} requestId={} durationMs={:.0}",
+                    "agentwire failed kind={} status={} attempts={} requestId={} durationMs={}",
                     error.kind.as_str(),
                     error
                         .status
@@ -125,7 +125,7 @@ impl Transport {
                         .unwrap_or_else(|| "-".into()),
                     meta.attempts,
                     meta.request_id.as_deref().unwrap_or("-"),
-                    meta.duration_ms
+                    meta.duration_ms as u64
                 ),
             );
         }
@@ -448,10 +448,10 @@ impl Transport {
             self.logger.log(
                 level,
                 &format!(
-                    "agentwire {method} {path} {status} attempt={} requestId={} durationMs={:.0}",
+                    "agentwire {method} {path} {status} attempt={} requestId={} durationMs={}",
                     meta.attempts,
                     meta.request_id.as_deref().unwrap_or("-"),
-                    now() - attempt_started
+                    (now() - attempt_started) as u64
                 ),
             );
         }

@@ -132,7 +132,7 @@ impl EventStream {
                                 ErrorKind::Timeout,
                                 &format!(
                                     "no data arrived on the stream for {} ms (streamIdleTimeoutMs)",
-                                    self.idle_ms
+                                    self.idle_ms as u64
                                 ),
                             );
                             e.code = Some("STREAM_IDLE_TIMEOUT".into());
