@@ -9,8 +9,11 @@ PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo build --release --target wasm32-unknown-unknown --lib
 WASM=target/wasm32-unknown-unknown/release/agentwire.wasm
 OUT=target/bindgen
-rm -rf "$OUT" pkg
-mkdir -p "$OUT" pkg
+# Assembled beside pkg/ and swapped in at the end, so anything reading pkg/ meanwhile (a test,
+# the demo) never sees a half-built package.
+NEXT=target/pkg.next
+rm -rf "$OUT" "$NEXT"
+mkdir -p "$OUT" "$NEXT"
 # The web target's glue works in every runtime once instantiated; node.js, workerd.js and
 # web.js differ only in how they obtain the WebAssembly.Module (fs, static import, fetch).
 wasm-bindgen --target web --out-dir "$OUT/web" --out-name agentwire "$WASM"
@@ -22,10 +25,14 @@ if ! cmp -s "$OUT/web/agentwire_bg.wasm" "$OUT/bundler/agentwire_bg.wasm"; then
 fi
 wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$OUT/web/agentwire_bg.wasm" -o pkg/agentwire_bg.wasm
-cp "$OUT/web/agentwire.js" pkg/agentwire.js
-cp js/*.js js/*.d.ts js/package.json pkg/
-cp README.md pkg/README.md
+  "$OUT/web/agentwire_bg.wasm" -o "$NEXT/agentwire_bg.wasm"
+cp "$OUT/web/agentwire.js" "$NEXT/agentwire.js"
+cp js/*.js js/*.d.ts js/package.json "$NEXT/"
+cp README.md "$NEXT/README.md"
+rm -rf target/pkg.old
+[ -d pkg ] && mv pkg target/pkg.old
+mv "$NEXT" pkg
+rm -rf target/pkg.old
 
 gz() { gzip -9 -c "$1" | wc -c; }
 glue_raw=0; glue_gz=0
