@@ -193,27 +193,12 @@ impl Transport {
             .await;
             let outcome_error: AgentError;
             let outcome = match result {
-                Err(rej) => match sig.fired() {
-                    Fired::Caller => return Err(self.fail(aborted(), &meta)),
-                    Fired::Timeout => {
-                        outcome_error = timeout_error(prepared.timeout_ms, false);
-                        Outcome::Timeout {
-                            headers_received: false,
-                        }
-                    }
-                    Fired::No => {
-                        let Rejection {
-                            before_send,
-                            message,
-                        } = rej;
-                        outcome_error = network_error(&self.redactor, &message);
-                        if before_send {
-                            Outcome::NetworkBeforeSend
-                        } else {
-                            Outcome::NetworkAfterSend
-                        }
-                    }
-                },
+                Err(rej) => {
+                    let (e, o) =
+                        self.broken_attempt(&sig, rej, prepared.timeout_ms, false, &meta)?;
+                    outcome_error = e;
+                    o
+                }
                 Ok(resp) => {
                     let status = resp.status();
                     let hl = fetch::header_list(&resp);
@@ -256,20 +241,18 @@ impl Transport {
                                     signal: None,
                                 });
                             }
-                            Err(e) => match sig.fired() {
-                                Fired::Caller => return Err(self.fail(aborted(), &meta)),
-                                Fired::Timeout => {
-                                    outcome_error = timeout_error(prepared.timeout_ms, true);
-                                    Outcome::Timeout {
-                                        headers_received: true,
-                                    }
-                                }
-                                Fired::No => {
-                                    outcome_error =
-                                        network_error(&self.redactor, &fetch::rejection(e).message);
-                                    Outcome::NetworkAfterSend
-                                }
-                            },
+                            Err(e) => {
+                                let rej = fetch::rejection(e);
+                                let (e, o) = self.broken_attempt(
+                                    &sig,
+                                    rej,
+                                    prepared.timeout_ms,
+                                    true,
+                                    &meta,
+                                )?;
+                                outcome_error = e;
+                                o
+                            }
                         }
                     } else {
                         let bytes = match fetch::read_bytes(&resp, MAX_ERROR_BODY).await {
@@ -352,6 +335,33 @@ impl Transport {
                     }
                     return Err(self.fail(e, &meta));
                 }
+            }
+        }
+    }
+
+    /// Why a fetch or body read failed, in the retry rules' terms; the caller's abort ends the call.
+    fn broken_attempt(
+        &self,
+        sig: &AttemptSignal,
+        rej: Rejection,
+        timeout_ms: u64,
+        headers_received: bool,
+        meta: &Meta,
+    ) -> Result<(AgentError, Outcome<'static>), Failure> {
+        match sig.fired() {
+            Fired::Caller => Err(self.fail(aborted(), meta)),
+            Fired::Timeout => Ok((
+                timeout_error(timeout_ms, headers_received),
+                Outcome::Timeout { headers_received },
+            )),
+            Fired::No => {
+                // Once headers arrived the server has certainly seen the request.
+                let outcome = if rej.before_send && !headers_received {
+                    Outcome::NetworkBeforeSend
+                } else {
+                    Outcome::NetworkAfterSend
+                };
+                Ok((network_error(&self.redactor, &rej.message), outcome))
             }
         }
     }
