@@ -367,12 +367,39 @@ pub fn is_terminal_event(ev: &SseEvent) -> bool {
     if is_done_marker(&ev.data) || TERMINAL_TYPES.contains(&ev.event.as_str()) {
         return true;
     }
-    // Most events are content deltas; skip the JSON parse unless a terminal type could be there.
-    let data = ev.data.trim_start();
-    if !data.starts_with('{') || !TERMINAL_TYPES.iter().any(|t| data.contains(t)) {
-        return false;
+    // Terminal payloads lead with their type (`{"type":"message_stop"}`); checking only the
+    // first key keeps this O(1) per event. `is_terminal_exact` covers other key orders at EOF.
+    leading_type(&ev.data).is_some_and(|t| TERMINAL_TYPES.contains(&t))
+}
+
+/// The exact (JSON-parsing) form of [`is_terminal_event`], for the one event a stream ended on.
+pub fn is_terminal_exact(ev: &SseEvent) -> bool {
+    is_terminal_event(ev)
+        || (ev.data.trim_start().starts_with('{')
+            && json_type(&ev.data).is_some_and(|t| TERMINAL_TYPES.contains(&t.as_ref())))
+}
+
+/// The first key of a JSON object, read without parsing the rest.
+pub fn leading_key(data: &str) -> Option<&str> {
+    let rest = data
+        .trim_start()
+        .strip_prefix('{')?
+        .trim_start()
+        .strip_prefix('"')?;
+    rest.get(..rest.find('"')?)
+}
+
+/// The value of `type` when it is the object's first key and a plain string.
+pub fn leading_type(data: &str) -> Option<&str> {
+    if leading_key(data)? != "type" {
+        return None;
     }
-    json_type(data).is_some_and(|t| TERMINAL_TYPES.contains(&t.as_ref()))
+    let after = data
+        .get(data.find("\"type\"")? + 6..)?
+        .trim_start()
+        .strip_prefix(':')?;
+    let value = after.trim_start().strip_prefix('"')?;
+    value.get(..value.find(['"', '\\'])?)
 }
 
 #[derive(Deserialize)]

@@ -559,3 +559,41 @@ proptest! {
         prop_assert_eq!(decode_chunks(&[a, b]), whole);
     }
 }
+
+#[test]
+fn terminal_and_error_events_are_recognised_from_their_leading_key() {
+    use agentwire::sse::{
+        is_terminal_event, is_terminal_exact, leading_key, leading_type, SseEvent,
+    };
+    let ev = |data: &str| SseEvent {
+        event: "message".into(),
+        data: data.into(),
+        id: None,
+    };
+    assert!(is_terminal_event(&ev(r#"{"type":"message_stop"}"#)));
+    assert!(is_terminal_event(&ev(
+        r#" { "type" : "response.completed", "response": {} }"#
+    )));
+    // A terminal word inside a nested value is not the event's own type.
+    assert!(!is_terminal_event(&ev(
+        r#"{"type":"content_block_delta","delta":{"type":"message_stop"}}"#
+    )));
+    assert!(!is_terminal_exact(&ev(
+        r#"{"type":"content_block_delta","delta":{"type":"message_stop"}}"#
+    )));
+    assert!(!is_terminal_event(&ev(
+        r#"{"choices":[{"delta":{"content":"\"type\":\"message_stop\""}}]}"#
+    )));
+    // Another key order is caught by the exact check the stream applies to its last event.
+    let reordered = ev(r#"{"sequence_number":9,"type":"response.completed"}"#);
+    assert!(!is_terminal_event(&reordered));
+    assert!(is_terminal_exact(&reordered));
+    assert_eq!(leading_key(r#" {"error":{"code":"X"}}"#), Some("error"));
+    assert_eq!(
+        leading_type(r#"{"type": "error", "error": {}}"#),
+        Some("error")
+    );
+    assert_eq!(leading_type(r#"{"id":"x","type":"error"}"#), None);
+    assert_eq!(leading_key("[DONE]"), None);
+    assert_eq!(leading_type(r#"{"type":"#), None);
+}

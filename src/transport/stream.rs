@@ -35,6 +35,8 @@ pub struct EventStream {
     finished: bool,
     /// The data payloads of the last batch, for callers whose payloads are not JSON.
     last_raw: Vec<String>,
+    /// The most recent event, checked exactly if the body ends without a recognised terminal.
+    last_event: Option<SseEvent>,
 }
 
 impl EventStream {
@@ -69,6 +71,7 @@ impl EventStream {
             pending_error: None,
             finished: false,
             last_raw: Vec::new(),
+            last_event: None,
         })
     }
 
@@ -155,6 +158,11 @@ impl EventStream {
             if sys::get(&result, "done").as_bool().unwrap_or(false) {
                 let mut tail = Vec::new();
                 self.decoder.finish(&mut tail);
+                // A terminal event whose type was not its first key ends the stream cleanly too.
+                if self.last_event.as_ref().is_some_and(sse::is_terminal_exact) {
+                    self.close();
+                    return Ok(None);
+                }
                 let e = self.stream_error(
                     "STREAM_TRUNCATED",
                     "the stream ended before its terminal event: the answer is incomplete",
@@ -197,7 +205,10 @@ impl EventStream {
                 self.finished = true;
                 break;
             }
-            let looks_error = ev.event == "error" || ev.data.contains("\"error\"");
+            // Error payloads lead with `error` or `"type":"error"` in every platform's shape.
+            let looks_error = ev.event == "error"
+                || sse::leading_key(&ev.data) == Some("error")
+                || sse::leading_type(&ev.data) == Some("error");
             if looks_error {
                 if let Some(err) = parse::parse_event_error(&ev.data, &self.redactor) {
                     if out.len() > 1 {
@@ -220,6 +231,9 @@ impl EventStream {
                 out.push_str(&serde_json::to_string(&ev.data).unwrap_or_else(|_| "null".into()));
             }
             self.last_raw.push(ev.data.clone());
+        }
+        if let Some(last) = events.last() {
+            self.last_event = Some(last.clone());
         }
         self.events = events;
         if out.len() == 1 {
