@@ -14,11 +14,11 @@ step "cargo fmt --check"
 cargo fmt --check
 
 step "cargo clippy (native, all targets; wasm32 transport and bindings)"
-cargo clippy --all-targets -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 
 step "native cargo test (pure core)"
-cargo test
+cargo test --workspace
 
 step "wasm-bindgen-test in Node and headless Chromium"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
