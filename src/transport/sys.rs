@@ -2,6 +2,7 @@
 //! code runs in Node, browsers, workers, extension service workers and workerd.
 
 use js_sys::{Function, Object, Promise, Uint8Array};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -24,18 +25,61 @@ fn global(name: &str) -> JsValue {
     get(&js_sys::global(), name)
 }
 
-/// Fills `out` from `crypto.getRandomValues`; false when the runtime has no Web Crypto.
-pub fn random_bytes(out: &mut [u8]) -> bool {
+thread_local! {
+    // CSPRNG output fetched 1 KiB at a time: one `getRandomValues` call per 64 request ids
+    // instead of one per request (it showed up at 4% of a request's cost in Node).
+    static POOL: RefCell<(Vec<u8>, usize)> = const { RefCell::new((Vec::new(), 0)) };
+}
+
+const POOL_BYTES: usize = 1024;
+
+fn refill(pool: &mut Vec<u8>) -> bool {
     let crypto = global("crypto");
     let Ok(f) = get(&crypto, "getRandomValues").dyn_into::<Function>() else {
         return false;
     };
-    let buf = Uint8Array::new_with_length(out.len() as u32);
+    let buf = Uint8Array::new_with_length(POOL_BYTES as u32);
     if f.call1(&crypto, &buf).is_err() {
         return false;
     }
-    buf.copy_to(out);
+    pool.resize(POOL_BYTES, 0);
+    buf.copy_to(pool);
     true
+}
+
+/// Fills `out` from `crypto.getRandomValues` (pooled); false when the runtime has no Web Crypto.
+/// Bytes are handed out once and never reused.
+pub fn random_bytes(out: &mut [u8]) -> bool {
+    POOL.with(|cell| {
+        let Ok(mut guard) = cell.try_borrow_mut() else {
+            return false;
+        };
+        let (pool, pos) = &mut *guard;
+        let mut filled = 0;
+        while filled < out.len() {
+            if *pos >= pool.len() {
+                if !refill(pool) {
+                    return false;
+                }
+                *pos = 0;
+            }
+            let take = (out.len() - filled).min(pool.len() - *pos);
+            let (Some(dst), Some(src)) = (
+                out.get_mut(filled..filled + take),
+                pool.get(*pos..*pos + take),
+            ) else {
+                return false;
+            };
+            dst.copy_from_slice(src);
+            // Wipe what was handed out so the pool never holds bytes already in use.
+            if let Some(used) = pool.get_mut(*pos..*pos + take) {
+                used.fill(0);
+            }
+            *pos += take;
+            filled += take;
+        }
+        true
+    })
 }
 
 /// A uniform float in [0, 1) from Web Crypto, falling back to `Math.random` (jitter only).

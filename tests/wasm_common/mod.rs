@@ -131,3 +131,18 @@ async fn timer_promise_resolves() {
     let (p, _h): (Promise, JsValue) = sys::timer_promise(1.0);
     JsFuture::from(p).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+fn pooled_random_bytes_never_repeat_across_refills() {
+    // 200 ids of 16 bytes cross the 1 KiB pool boundary three times.
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..200 {
+        let mut b = [0u8; 16];
+        assert!(sys::random_bytes(&mut b));
+        assert_ne!(b, [0u8; 16], "an all-zero id means a wiped pool slot was handed out");
+        assert!(seen.insert(b), "a random id repeated");
+    }
+    let mut odd = [0u8; 1500];
+    assert!(sys::random_bytes(&mut odd), "a request larger than the pool is still filled");
+    assert!(odd.iter().filter(|&&x| x == 0).count() < 40);
+}
