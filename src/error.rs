@@ -1,9 +1,10 @@
 //! The one error value every failure becomes, whatever platform or layer it came from.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// The stable category of a failure. Callers switch on this, never on messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     Validation,
@@ -44,6 +45,10 @@ impl ErrorKind {
         ErrorKind::Unknown,
     ];
 
+    pub fn parse(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Validation => "validation",
@@ -67,7 +72,7 @@ impl ErrorKind {
 }
 
 /// Which error envelope the body matched; reported so users can see why a field was read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VendorFormat {
     /// `{"detail": "..."}` (Hatz, FastAPI)
@@ -101,7 +106,53 @@ pub enum VendorFormat {
     Client,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+impl VendorFormat {
+    pub const ALL: [VendorFormat; 16] = [
+        VendorFormat::HatzDetail,
+        VendorFormat::FastapiValidation,
+        VendorFormat::Zazmic,
+        VendorFormat::Heylock,
+        VendorFormat::Agntix,
+        VendorFormat::Openai,
+        VendorFormat::Anthropic,
+        VendorFormat::StreamEvent,
+        VendorFormat::FailedTask,
+        VendorFormat::BareMessage,
+        VendorFormat::BareError,
+        VendorFormat::UnknownJson,
+        VendorFormat::Html,
+        VendorFormat::Text,
+        VendorFormat::Empty,
+        VendorFormat::Client,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VendorFormat::HatzDetail => "hatz_detail",
+            VendorFormat::FastapiValidation => "fastapi_validation",
+            VendorFormat::Zazmic => "zazmic",
+            VendorFormat::Heylock => "heylock",
+            VendorFormat::Agntix => "agntix",
+            VendorFormat::Openai => "openai",
+            VendorFormat::Anthropic => "anthropic",
+            VendorFormat::StreamEvent => "stream_event",
+            VendorFormat::FailedTask => "failed_task",
+            VendorFormat::BareMessage => "bare_message",
+            VendorFormat::BareError => "bare_error",
+            VendorFormat::UnknownJson => "unknown_json",
+            VendorFormat::Html => "html",
+            VendorFormat::Text => "text",
+            VendorFormat::Empty => "empty",
+            VendorFormat::Client => "client",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<VendorFormat> {
+        VendorFormat::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimit {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,16 +170,15 @@ impl RateLimit {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     /// Dotted path of the offending field, e.g. `body.messages.0.content`.
     pub path: String,
     pub message: String,
 }
 
-/// Every field is already sanitized: nothing here may hold a secret. Deserialisable so an
-/// error that went out to JS can come back for a support report; absent fields default.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Every field is already sanitized: nothing here may hold a secret.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentError {
     pub kind: ErrorKind,
@@ -136,34 +186,74 @@ pub struct AgentError {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(default)]
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    #[serde(default)]
     pub retryable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub field_errors: Vec<FieldError>,
-    #[serde(default = "client_format")]
     pub vendor_format: VendorFormat,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
-    #[serde(default)]
     pub advice: String,
-}
-
-fn client_format() -> VendorFormat {
-    VendorFormat::Client
 }
 
 /// Longest message we hand to users; longer ones are cut on a char boundary with an ellipsis.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
 impl AgentError {
+    /// Reads back an error that went out to JS as JSON (for a support report). Hand-written
+    /// rather than derived: a derived `Deserialize` cost about 8 KB of gzipped wasm. Fields
+    /// that are missing or of the wrong type take their empty value; `kind` must be valid.
+    pub fn from_value(v: &Value) -> Option<AgentError> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let u = |k: &str| v.get(k).and_then(Value::as_u64);
+        let rate_limit = v
+            .get("rateLimit")
+            .filter(|r| r.is_object())
+            .map(|r| RateLimit {
+                limit: r.get("limit").and_then(Value::as_u64),
+                remaining: r.get("remaining").and_then(Value::as_u64),
+                reset_at: r.get("resetAt").and_then(Value::as_f64),
+            });
+        let field_errors = v
+            .get("fieldErrors")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|f| {
+                        Some(FieldError {
+                            path: f.get("path")?.as_str()?.to_string(),
+                            message: f.get("message")?.as_str()?.to_string(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(AgentError {
+            kind: ErrorKind::parse(v.get("kind")?.as_str()?)?,
+            status: u("status").and_then(|n| u16::try_from(n).ok()),
+            code: s("code"),
+            message: s("message").unwrap_or_default(),
+            request_id: s("requestId"),
+            retryable: v.get("retryable").and_then(Value::as_bool).unwrap_or(false),
+            retry_after_ms: u("retryAfterMs"),
+            rate_limit,
+            field_errors,
+            vendor_format: v
+                .get("vendorFormat")
+                .and_then(Value::as_str)
+                .and_then(VendorFormat::parse)
+                .unwrap_or(VendorFormat::Client),
+            details: v.get("details").cloned(),
+            advice: s("advice").unwrap_or_default(),
+        })
+    }
+
     /// An error agentwire raises itself (network failure, abort, timeout, truncated stream).
     pub fn client(kind: ErrorKind, message: &str) -> Self {
         let message =

@@ -4,7 +4,6 @@
 //! timestamp with time zone, status, sanitized error body, SDK/runtime, model, streaming,
 //! job/step/file ids) and never what it forbids (keys, tokens, prompts, files, raw logs).
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::AgentError;
@@ -15,8 +14,7 @@ use crate::sanitize::{sanitize_message, sanitize_to};
 
 const MAX_FIELD_CHARS: usize = 200;
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default)]
 pub struct ReportContext {
     pub endpoint: Option<String>,
     pub base_url: Option<String>,
@@ -36,6 +34,39 @@ pub struct ReportContext {
     pub tz_offset_minutes: Option<i32>,
     pub request_id: Option<String>,
     pub response_body: Option<String>,
+}
+
+impl ReportContext {
+    /// Reads the camelCase context the JS layer sends. Hand-written rather than derived to keep
+    /// the wasm small; a field of the wrong type is simply absent.
+    pub fn from_value(v: &Value) -> ReportContext {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        ReportContext {
+            endpoint: s("endpoint"),
+            base_url: s("baseUrl"),
+            method: s("method"),
+            auth_scheme: s("authScheme"),
+            sdk_name: s("sdkName"),
+            sdk_version: s("sdkVersion"),
+            runtime: s("runtime"),
+            model: s("model"),
+            streaming: v.get("streaming").and_then(Value::as_bool),
+            job_id: s("jobId"),
+            step_id: s("stepId"),
+            file_id: s("fileId"),
+            attempts: v
+                .get("attempts")
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok()),
+            timestamp_ms: v.get("timestampMs").and_then(Value::as_f64),
+            tz_offset_minutes: v
+                .get("tzOffsetMinutes")
+                .and_then(Value::as_i64)
+                .and_then(|n| i32::try_from(n).ok()),
+            request_id: s("requestId"),
+            response_body: s("responseBody"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -287,10 +318,12 @@ mod tests {
 
     #[test]
     fn context_deserializes_camel_case() {
-        let c: ReportContext = serde_json::from_str(
-            r#"{"baseUrl":"https://x","tzOffsetMinutes":-60,"streaming":false}"#,
-        )
-        .unwrap();
+        let c = ReportContext::from_value(
+            &serde_json::from_str(
+                r#"{"baseUrl":"https://x","tzOffsetMinutes":-60,"streaming":false}"#,
+            )
+            .unwrap(),
+        );
         assert_eq!(c.base_url.as_deref(), Some("https://x"));
         assert_eq!(c.tz_offset_minutes, Some(-60));
     }

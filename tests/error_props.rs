@@ -259,3 +259,50 @@ fn bodies_shown_in_debug_logs_are_redacted_and_bounded() {
     );
     assert!(red.for_log(&"x".repeat(10_000), 100).chars().count() <= 101);
 }
+
+#[test]
+fn errors_and_report_contexts_read_back_from_their_json() {
+    use agentwire::report::ReportContext;
+    let secret = "sk-test-roundtrip-0123456789";
+    let mut e = agentwire::parse::parse_error_str(
+        429,
+        &agentwire::HeaderList(vec![
+            ("retry-after".into(), "2".into()),
+            ("x-request-id".into(), "req_77".into()),
+        ]),
+        r#"{"detail":[{"loc":["body","model"],"msg":"field required","type":"value_error.missing"}]}"#,
+        0.0,
+        &agentwire::redact::Redactor::new(vec![secret.into()]),
+    );
+    e.rate_limit = Some(agentwire::RateLimit {
+        limit: Some(10),
+        remaining: Some(0),
+        reset_at: Some(1.5e12),
+    });
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(agentwire::AgentError::from_value(&v), Some(e.clone()));
+    let mut bad = v.clone();
+    bad["kind"] = serde_json::json!("teapot");
+    assert_eq!(agentwire::AgentError::from_value(&bad), None);
+    let minimal =
+        agentwire::AgentError::from_value(&serde_json::json!({"kind": "unknown", "message": "x"}))
+            .unwrap();
+    assert_eq!(minimal.vendor_format, agentwire::VendorFormat::Client);
+    assert!(!minimal.retryable);
+
+    let ctx = ReportContext::from_value(&serde_json::json!({
+        "endpoint": "/v1/chat/completions", "baseUrl": "https://ai.hatz.ai", "streaming": true,
+        "attempts": 3, "timestampMs": 1.7e12, "tzOffsetMinutes": -300, "jobId": "job_1", "model": 5
+    }));
+    assert_eq!(ctx.endpoint.as_deref(), Some("/v1/chat/completions"));
+    assert_eq!(ctx.base_url.as_deref(), Some("https://ai.hatz.ai"));
+    assert_eq!(
+        (ctx.streaming, ctx.attempts, ctx.tz_offset_minutes),
+        (Some(true), Some(3), Some(-300))
+    );
+    assert_eq!(ctx.job_id.as_deref(), Some("job_1"));
+    assert_eq!(
+        ctx.model, None,
+        "a wrongly typed field is absent, not an error"
+    );
+}

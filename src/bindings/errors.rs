@@ -82,14 +82,17 @@ pub fn report_json(
     context_json: &str,
     redactor: &Redactor,
 ) -> Result<String, JsValue> {
-    let agent_error: AgentError = serde_json::from_str(error_json).map_err(|e| {
+    let error: serde_json::Value = serde_json::from_str(error_json).map_err(|e| {
         JsValue::from_str(&format!("supportReport: the error could not be read ({e})"))
     })?;
-    let ctx: ReportContext = if context_json.is_empty() {
+    let agent_error = AgentError::from_value(&error)
+        .ok_or_else(|| JsValue::from_str("supportReport: the error has no valid kind"))?;
+    let ctx = if context_json.is_empty() {
         ReportContext::default()
     } else {
-        serde_json::from_str(context_json)
-            .map_err(|e| JsValue::from_str(&format!("supportReport: context is invalid: {e}")))?
+        let v: serde_json::Value = serde_json::from_str(context_json)
+            .map_err(|e| JsValue::from_str(&format!("supportReport: context is invalid: {e}")))?;
+        ReportContext::from_value(&v)
     };
     let r = report::support_report(&agent_error, &ctx, redactor);
     Ok(serde_json::json!({ "text": r.text, "json": r.json }).to_string())
