@@ -5,18 +5,14 @@ use crate::config::ClientConfig;
 use crate::error::{AgentError, ErrorKind};
 use crate::request::{self, RequestError};
 use crate::retry::RequestSafety;
-use serde::Deserialize;
+use serde_json::Value;
 
 /// What a typed surface (or `client.request`) asks for, as the JS layer serialises it.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Default)]
 pub struct CallSpec {
-    #[serde(default = "default_method")]
     pub method: String,
     pub path: String,
-    #[serde(default)]
     pub query: Vec<(String, String)>,
-    #[serde(default)]
     pub headers: Vec<(String, String)>,
     pub timeout_ms: Option<u64>,
     pub deadline_ms: Option<u64>,
@@ -29,12 +25,107 @@ pub struct CallSpec {
     pub accept: Option<String>,
     /// Per-call override of the client's auth scheme (the compatible gateways default to bearer).
     pub auth: Option<String>,
-    #[serde(default)]
     pub stream: bool,
 }
 
-fn default_method() -> String {
-    "GET".into()
+const SPEC_FIELDS: [&str; 13] = [
+    "method",
+    "path",
+    "query",
+    "headers",
+    "timeoutMs",
+    "deadlineMs",
+    "idempotencyKey",
+    "requestId",
+    "paid",
+    "contentType",
+    "accept",
+    "auth",
+    "stream",
+];
+
+fn wrong(option: &'static str, expected: &str) -> AgentError {
+    invalid(RequestError {
+        option,
+        message: format!("{option} must be {expected}"),
+    })
+}
+
+impl CallSpec {
+    /// Reads the JSON the JS layer builds from a call's options. Hand-written (a derived
+    /// `Deserialize` cost several KB of wasm); a wrong type names the option it came from.
+    pub fn from_json(json: &str) -> Result<CallSpec, AgentError> {
+        let v: Value = serde_json::from_str(json).map_err(|e| {
+            invalid(RequestError {
+                option: "request",
+                message: format!("request options are not valid JSON: {e}"),
+            })
+        })?;
+        let Some(map) = v.as_object() else {
+            return Err(wrong("request", "an object"));
+        };
+        if let Some(k) = map.keys().find(|k| !SPEC_FIELDS.contains(&k.as_str())) {
+            return Err(invalid(RequestError {
+                option: "request",
+                message: format!(
+                    "unknown request option {k:?}: valid ones are {}",
+                    SPEC_FIELDS.join(", ")
+                ),
+            }));
+        }
+        let text = |k: &'static str| -> Result<Option<String>, AgentError> {
+            match map.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(wrong(k, "a string")),
+            }
+        };
+        let ms = |k: &'static str| -> Result<Option<u64>, AgentError> {
+            match map.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(n) => n
+                    .as_u64()
+                    .map(Some)
+                    .ok_or_else(|| wrong(k, "a whole number of milliseconds")),
+            }
+        };
+        let flag = |k: &'static str| -> Result<Option<bool>, AgentError> {
+            match map.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Bool(b)) => Ok(Some(*b)),
+                Some(_) => Err(wrong(k, "true or false")),
+            }
+        };
+        let pairs = |k: &'static str| -> Result<Vec<(String, String)>, AgentError> {
+            match map.get(k) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|p| match p.as_array().map(Vec::as_slice) {
+                        Some([Value::String(a), Value::String(b)]) => Ok((a.clone(), b.clone())),
+                        _ => Err(wrong(k, "a list of [name, value] string pairs")),
+                    })
+                    .collect(),
+                Some(_) => Err(wrong(k, "a list of [name, value] string pairs")),
+            }
+        };
+        Ok(CallSpec {
+            method: text("method")?.unwrap_or_else(|| "GET".into()),
+            path: text("path")?
+                .ok_or_else(|| wrong("path", "a string such as \"/v1/chat/completions\""))?,
+            query: pairs("query")?,
+            headers: pairs("headers")?,
+            timeout_ms: ms("timeoutMs")?,
+            deadline_ms: ms("deadlineMs")?,
+            idempotency_key: text("idempotencyKey")?,
+            request_id: text("requestId")?,
+            paid: flag("paid")?,
+            content_type: text("contentType")?,
+            accept: text("accept")?,
+            auth: text("auth")?,
+            stream: flag("stream")?.unwrap_or(false),
+        })
+    }
 }
 
 #[derive(Debug)]

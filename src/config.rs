@@ -10,7 +10,6 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::request::{
@@ -54,8 +53,7 @@ const JS_ONLY_OPTIONS: [&str; 4] = ["apiKey", "fetch", "logger", "signal"];
 
 /// The options exactly as given; `None` means "use the default". Built only after every key and
 /// type was checked with a message naming the option.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 pub struct RawOptions {
     pub base_url: Option<String>,
     pub auth: Option<String>,
@@ -77,19 +75,57 @@ pub struct RawOptions {
     pub retry_paid_requests: Option<bool>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 pub enum BreakerOption {
     Enabled(bool),
     Settings(BreakerSettings),
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BreakerSettings {
     pub threshold: Option<u32>,
     pub window_ms: Option<f64>,
     pub cooldown_ms: Option<f64>,
+}
+
+impl RawOptions {
+    /// Reads options whose keys and types `check_option_type` has already accepted. Hand-written
+    /// rather than a derived `Deserialize`, which cost several KB of gzipped wasm.
+    fn from_map(map: &Map<String, Value>) -> RawOptions {
+        let s = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
+        let u = |k: &str| map.get(k).and_then(Value::as_u64);
+        let b = |k: &str| map.get(k).and_then(Value::as_bool);
+        let circuit_breaker = match map.get("circuitBreaker") {
+            Some(Value::Bool(on)) => Some(BreakerOption::Enabled(*on)),
+            Some(Value::Object(o)) => Some(BreakerOption::Settings(BreakerSettings {
+                threshold: o
+                    .get("threshold")
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok()),
+                window_ms: o.get("windowMs").and_then(Value::as_f64),
+                cooldown_ms: o.get("cooldownMs").and_then(Value::as_f64),
+            })),
+            _ => None,
+        };
+        RawOptions {
+            base_url: s("baseUrl"),
+            auth: s("auth"),
+            timeout_ms: u("timeoutMs"),
+            deadline_ms: u("deadlineMs"),
+            max_retries: u("maxRetries").and_then(|n| u32::try_from(n).ok()),
+            retry_base_delay_ms: u("retryBaseDelayMs"),
+            retry_max_delay_ms: u("retryMaxDelayMs"),
+            max_retry_after_ms: u("maxRetryAfterMs"),
+            headers: map.get("headers").and_then(Value::as_object).cloned(),
+            allow_insecure_http: b("allowInsecureHttp"),
+            dangerously_allow_browser: b("dangerouslyAllowBrowser"),
+            log_level: s("logLevel"),
+            log_bodies: b("logBodies"),
+            circuit_breaker,
+            pace_rate_limits: b("paceRateLimits"),
+            stream_idle_timeout_ms: u("streamIdleTimeoutMs"),
+            max_upload_bytes: u("maxUploadBytes"),
+            retry_paid_requests: b("retryPaidRequests"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -513,11 +549,7 @@ impl ClientConfig {
             }
             check_option_type(key, value)?;
         }
-        let raw: RawOptions = serde_json::from_value(Value::Object(map)).map_err(|e| {
-            // Unreachable after the checks above; kept so a future option cannot panic.
-            RequestError::new("options", format!("options could not be read: {e}"))
-        })?;
-        Self::from_raw(raw, api_key)
+        Self::from_raw(RawOptions::from_map(&map), api_key)
     }
 
     fn from_raw(raw: RawOptions, api_key: Option<&str>) -> Result<ClientConfig, RequestError> {

@@ -190,3 +190,42 @@ fn idempotency_key_carrying_the_api_key_is_refused() {
         e.message
     );
 }
+
+#[test]
+fn call_specs_are_read_with_errors_that_name_the_option() {
+    let s = CallSpec::from_json(
+        r#"{"method":"POST","path":"/v1/x","query":[["a","1"]],"headers":[["X-T","v"]],"timeoutMs":5,"paid":false,"stream":true}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            s.method.as_str(),
+            s.path.as_str(),
+            s.timeout_ms,
+            s.paid,
+            s.stream
+        ),
+        ("POST", "/v1/x", Some(5), Some(false), true)
+    );
+    assert_eq!(s.query, vec![("a".to_string(), "1".to_string())]);
+    assert_eq!(s.headers, vec![("X-T".to_string(), "v".to_string())]);
+    assert_eq!(
+        CallSpec::from_json(r#"{"path":"/v1/x"}"#).unwrap().method,
+        "GET"
+    );
+    for (json, option) in [
+        (r#"{"path":"/x","timeoutMs":"soon"}"#, "timeoutMs"),
+        (r#"{"path":"/x","timeoutMs":-1}"#, "timeoutMs"),
+        (r#"{"path":"/x","paid":"yes"}"#, "paid"),
+        (r#"{"path":"/x","query":[["a",1]]}"#, "query"),
+        (r#"{"path":"/x","headers":{"a":"b"}}"#, "headers"),
+        (r#"{"path":5}"#, "path"),
+        (r#"{}"#, "path"),
+        (r#"{"path":"/x","bogus":1}"#, "bogus"),
+        (r#"[1]"#, "request"),
+    ] {
+        let e = CallSpec::from_json(json).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Validation, "{json}");
+        assert!(e.message.contains(option), "{json}: {}", e.message);
+    }
+}

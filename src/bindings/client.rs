@@ -26,8 +26,7 @@ fn config_error(option: &str, message: &str) -> JsValue {
 }
 
 fn spec_from(json: &str) -> Result<CallSpec, JsValue> {
-    serde_json::from_str(json)
-        .map_err(|e| config_error("request", &format!("request options are invalid: {e}")))
+    CallSpec::from_json(json).map_err(|e| to_js_error(&e, None))
 }
 
 #[wasm_bindgen]
