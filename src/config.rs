@@ -9,7 +9,6 @@
 
 use std::fmt;
 
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::request::{
@@ -378,26 +377,57 @@ fn expected_type(key: &str) -> &'static str {
     }
 }
 
-fn check_type<T: DeserializeOwned>(key: &str, value: &Value) -> Result<(), RequestError> {
-    match serde_json::from_value::<Option<T>>(value.clone()) {
-        Ok(_) => Ok(()),
-        Err(_) => Err(RequestError::new(
+/// The JSON shapes options may take; `null` always means "use the default".
+#[derive(Clone, Copy)]
+enum Shape {
+    Text,
+    Flag,
+    Object,
+    WholeNumber { max: u64 },
+}
+
+impl Shape {
+    fn accepts(self, value: &Value) -> bool {
+        match (self, value) {
+            (_, Value::Null) => true,
+            (Shape::Text, Value::String(_)) => true,
+            (Shape::Flag, Value::Bool(_)) => true,
+            (Shape::Object, Value::Object(_)) => true,
+            (Shape::WholeNumber { max }, Value::Number(n)) => n.as_u64().is_some_and(|n| n <= max),
+            _ => false,
+        }
+    }
+}
+
+/// Checked by hand rather than by a trial `serde_json::from_value`: serde's type errors format
+/// floats, which alone pulled 14 KB of float-printing code into the wasm.
+fn check_type(key: &str, value: &Value, shape: Shape) -> Result<(), RequestError> {
+    if shape.accepts(value) {
+        Ok(())
+    } else {
+        Err(RequestError::new(
             static_name(key),
             format!(
                 "{key} must be {}, got {}",
                 expected_type(key),
                 json_type_name(value)
             ),
-        )),
+        ))
     }
 }
 
 fn check_option_type(key: &str, value: &Value) -> Result<(), RequestError> {
     match key {
-        "baseUrl" | "auth" | "logLevel" => check_type::<String>(key, value),
-        "maxRetries" => check_type::<u32>(key, value),
+        "baseUrl" | "auth" | "logLevel" => check_type(key, value, Shape::Text),
+        "maxRetries" => check_type(
+            key,
+            value,
+            Shape::WholeNumber {
+                max: u32::MAX.into(),
+            },
+        ),
         "headers" => {
-            check_type::<Map<String, Value>>(key, value)?;
+            check_type(key, value, Shape::Object)?;
             if let Value::Object(map) = value {
                 for (name, v) in map {
                     if !v.is_string() {
@@ -418,10 +448,11 @@ fn check_option_type(key: &str, value: &Value) -> Result<(), RequestError> {
             Value::Object(map) => {
                 for (k, v) in map {
                     let ok = match k.as_str() {
-                        "threshold" => serde_json::from_value::<Option<u32>>(v.clone()).is_ok(),
-                        "windowMs" | "cooldownMs" => {
-                            serde_json::from_value::<Option<f64>>(v.clone()).is_ok()
+                        "threshold" => Shape::WholeNumber {
+                            max: u32::MAX.into(),
                         }
+                        .accepts(v),
+                        "windowMs" | "cooldownMs" => v.is_null() || v.is_number(),
                         _ => {
                             return Err(RequestError::new(
                                 "circuitBreaker",
@@ -459,8 +490,8 @@ fn check_option_type(key: &str, value: &Value) -> Result<(), RequestError> {
         | "dangerouslyAllowBrowser"
         | "logBodies"
         | "paceRateLimits"
-        | "retryPaidRequests" => check_type::<bool>(key, value),
-        _ => check_type::<u64>(key, value),
+        | "retryPaidRequests" => check_type(key, value, Shape::Flag),
+        _ => check_type(key, value, Shape::WholeNumber { max: u64::MAX }),
     }
 }
 

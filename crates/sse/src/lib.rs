@@ -22,8 +22,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Deserialize;
-
 /// Default cap on one line and on one event's data: big enough for any realistic completion
 /// chunk (or a whole base64 image in one `data:` line), small enough to stop a runaway stream.
 pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
@@ -402,12 +400,14 @@ pub fn leading_type(data: &str) -> Option<&str> {
     value.get(..value.find(['"', '\\'])?)
 }
 
-#[derive(Deserialize)]
-struct TypeOnly<'a> {
-    #[serde(rename = "type", borrow)]
-    ty: Option<Cow<'a, str>>,
-}
-
+/// The top-level `type` of a JSON payload. Read through `Value` rather than a derived struct:
+/// serde's typed errors print floats, which would pull float formatting into the wasm.
 fn json_type(data: &str) -> Option<Cow<'_, str>> {
-    serde_json::from_str::<TypeOnly<'_>>(data).ok()?.ty
+    match serde_json::from_str::<serde_json::Value>(data)
+        .ok()?
+        .get("type")?
+    {
+        serde_json::Value::String(t) => Some(Cow::Owned(t.clone())),
+        _ => None,
+    }
 }
