@@ -139,10 +139,16 @@ fn pooled_random_bytes_never_repeat_across_refills() {
     for _ in 0..200 {
         let mut b = [0u8; 16];
         assert!(sys::random_bytes(&mut b));
-        assert_ne!(b, [0u8; 16], "an all-zero id means a wiped pool slot was handed out");
+        assert_ne!(
+            b, [0u8; 16],
+            "an all-zero id means a wiped pool slot was handed out"
+        );
         assert!(seen.insert(b), "a random id repeated");
     }
     let mut odd = [0u8; 1500];
-    assert!(sys::random_bytes(&mut odd), "a request larger than the pool is still filled");
+    assert!(
+        sys::random_bytes(&mut odd),
+        "a request larger than the pool is still filled"
+    );
     assert!(odd.iter().filter(|&&x| x == 0).count() < 40);
 }
