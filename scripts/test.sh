@@ -45,5 +45,11 @@ node --test --test-timeout=120000 tests/node/
 step "end-to-end: the built package in Node, workerd, a Chromium page and an MV3 extension"
 node tests/e2e/run.mjs
 
+step "fault matrix: every platform fault x every surface, in Node and workerd"
+node tests/matrix/run.mjs
+
+step "soak (short): 2,000 mixed calls with random faults and aborts, memory and canary checks"
+node tests/soak/run.mjs --calls 2000
+
 step "playground page in Chromium, and the demo command"
 DEMO_SKIP_BUILD=1 node --test --test-timeout=300000 tests/playground/

@@ -157,6 +157,13 @@ pub fn classify(status: Option<u16>, code: Option<&str>, message: &str) -> Error
     {
         return from_status.unwrap_or(ErrorKind::Server);
     }
+    // A generic "bad request" code (OpenAI/Anthropic `invalid_request_error`) says less than a
+    // 401/403/404/408/409/410 status: real gateways send it for an unknown URL's 404.
+    if code.is_some_and(|c| normalize_code(c) == normalize_code("invalid_request_error"))
+        && from_status.is_some_and(|k| k != ErrorKind::Validation && k != ErrorKind::Unknown)
+    {
+        return from_status.unwrap_or(ErrorKind::Validation);
+    }
     if let Some(k) = from_code {
         return k;
     }
@@ -363,5 +370,22 @@ mod tests {
             advice(Quota, Some("INSUFFICIENT_BALANCE"), VendorFormat::Heylock).contains("credits")
         );
         assert!(advice(Server, None, VendorFormat::Html).contains("X-Request-ID"));
+    }
+}
+
+#[cfg(test)]
+mod generic_code_tests {
+    use super::*;
+
+    #[test]
+    fn invalid_request_error_yields_to_a_more_specific_status() {
+        let c = Some("invalid_request_error");
+        assert_eq!(classify(Some(404), c, "Not Found"), ErrorKind::NotFound);
+        assert_eq!(classify(Some(401), c, "x"), ErrorKind::Authentication);
+        assert_eq!(classify(Some(408), c, "x"), ErrorKind::Timeout);
+        assert_eq!(classify(Some(409), c, "x"), ErrorKind::Conflict);
+        assert_eq!(classify(Some(400), c, "x"), ErrorKind::Validation);
+        assert_eq!(classify(Some(422), c, "x"), ErrorKind::Validation);
+        assert_eq!(classify(None, c, "x"), ErrorKind::Validation);
     }
 }
