@@ -376,13 +376,12 @@ impl Transport {
     ) -> Result<(), Failure> {
         if let Some(b) = self.breaker.borrow_mut().as_mut() {
             if let Err(wait) = b.allow(now()) {
-                let mut e = AgentError::client(
+                let e = not_sent(
                     ErrorKind::Unavailable,
+                    "CIRCUIT_OPEN",
                     "circuit breaker open: recent calls kept failing, so this one was not sent",
+                    wait,
                 );
-                e.code = Some("CIRCUIT_OPEN".into());
-                e.retryable = true;
-                e.retry_after_ms = Some(wait);
                 return Err(self.fail(e, meta));
             }
         }
@@ -397,13 +396,12 @@ impl Transport {
             return Ok(());
         };
         if now() + wait as f64 > deadline {
-            let mut e = AgentError::client(
+            let e = not_sent(
                 ErrorKind::RateLimited,
+                "RATE_LIMIT_PACED",
                 "the rate-limit window is exhausted and resets after this call's deadline",
+                wait,
             );
-            e.code = Some("RATE_LIMIT_PACED".into());
-            e.retryable = true;
-            e.retry_after_ms = Some(wait);
             return Err(self.fail(e, meta));
         }
         self.logger.log(
@@ -475,6 +473,15 @@ fn path_only(url: &str) -> String {
     let path_start = rest.find('/').unwrap_or(rest.len());
     let path = rest.get(path_start..).unwrap_or("/");
     path.split(['?', '#']).next().unwrap_or("/").to_string()
+}
+
+/// A call refused before sending, safe to retry after `wait_ms`.
+fn not_sent(kind: ErrorKind, code: &str, message: &str, wait_ms: u64) -> AgentError {
+    let mut e = AgentError::client(kind, message);
+    e.code = Some(code.into());
+    e.retryable = true;
+    e.retry_after_ms = Some(wait_ms);
+    e
 }
 
 pub fn aborted() -> AgentError {
